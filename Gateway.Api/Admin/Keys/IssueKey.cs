@@ -1,0 +1,50 @@
+using FluentValidation;
+using Gateway.Domain.Keys;
+using Gateway.Projections;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Gateway.Api.Admin.Keys;
+
+/// <summary>Issue a gateway key to a team. The secret is in this response only; the gateway keeps its hash.</summary>
+public sealed record IssueKey(Guid TeamId, string Name);
+
+public sealed class IssueKeyValidator : AbstractValidator<IssueKey>
+{
+    public static readonly IssueKeyValidator Instance = new();
+
+    IssueKeyValidator()
+    {
+        RuleFor(x => x.TeamId).NotEmpty();
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(100);
+    }
+}
+
+public sealed record IssuedKeyResponse(Guid Id, Guid TeamId, string Name, string Prefix, string Key) : CreationResponse($"/admin/keys/{Id}");
+
+public static class IssueKeyEndpoint
+{
+    public static async Task<ProblemDetails> ValidateAsync(IssueKey command, IQuerySession session, CancellationToken ct)
+    {
+        var problems = AdminProblems.Check(IssueKeyValidator.Instance, command);
+        if (problems != WolverineContinue.NoProblems) return problems;
+        return await session.LoadAsync<TeamView>(command.TeamId, ct) is null
+            ? AdminProblems.Invalid("teamId", $"no team with id {command.TeamId}.")
+            : WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/admin/keys", OperationId = "issueKey")]
+    [Tags("keys")]
+    public static IssuedKeyResponse Post(IssueKey command, IDocumentSession session)
+    {
+        var secret = KeySecret.NewGatewayKey();
+        var issued = Issue(command.TeamId, command.Name.Trim(), secret);
+        session.Events.StartStream<KeyView>(issued.KeyId, issued);
+        return new IssuedKeyResponse(issued.KeyId, issued.TeamId, issued.Name, issued.Prefix, secret);
+    }
+
+    /// <summary>The event for a new key; shared with the demo seed so both issue keys the same way.</summary>
+    public static KeyIssued Issue(Guid teamId, string name, string secret) =>
+        new(Guid.CreateVersion7(), teamId, name, KeySecret.Hash(secret), KeySecret.Display(secret));
+}

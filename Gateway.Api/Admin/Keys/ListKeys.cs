@@ -1,0 +1,34 @@
+using Gateway.Projections;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Gateway.Api.Admin.Keys;
+
+public sealed record KeyResponse(Guid Id, Guid TeamId, string Name, string Prefix, bool Revoked, string? RevokedReason,
+    DateTimeOffset IssuedAt, DateTimeOffset? RevokedAt)
+{
+    public static KeyResponse From(KeyView k) => new(k.Id, k.TeamId, k.Name, k.Prefix, k.Revoked, k.RevokedReason, k.IssuedAt, k.RevokedAt);
+}
+
+public static class ListKeysEndpoint
+{
+    [WolverineGet("/admin/keys", OperationId = "listKeys")]
+    [Tags("keys")]
+    public static async Task<IReadOnlyList<KeyResponse>> Get(Guid? teamId, IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<KeyView>().AsQueryable();
+        if (teamId is { } team) query = query.Where(k => k.TeamId == team);
+        return (await query.OrderBy(k => k.IssuedAt).ToListAsync(ct)).Select(KeyResponse.From).ToList();
+    }
+
+    /// <summary>Running totals for one key, folded from its request events.</summary>
+    [WolverineGet("/admin/keys/{id}/usage", OperationId = "keyUsage")]
+    [Tags("keys")]
+    [ProducesResponseType<KeyUsage>(200)]
+    public static async Task<IResult> Usage(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        if (await session.LoadAsync<KeyView>(id, ct) is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        return Results.Ok(await session.LoadAsync<KeyUsage>(id, ct) ?? new KeyUsage { Id = id });
+    }
+}

@@ -1,0 +1,80 @@
+using FluentValidation;
+using Gateway.Api.ControlPlane;
+using Gateway.Domain.Catalog;
+using Gateway.Projections;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Gateway.Api.Admin.Models;
+
+/// <summary>
+/// Add a catalog model. Its public id is <c>provider/model</c>; <see cref="UpstreamModel"/> is the name the
+/// provider knows it by (defaults to <see cref="Model"/>). Prices are USD per million tokens.
+/// </summary>
+public sealed record AddModel(
+    string Provider,
+    string Model,
+    string? UpstreamModel,
+    decimal InputPricePerMillion,
+    decimal OutputPricePerMillion,
+    bool Enabled = true);
+
+public sealed class AddModelValidator : AbstractValidator<AddModel>
+{
+    public static readonly AddModelValidator Instance = new();
+
+    AddModelValidator()
+    {
+        RuleFor(x => x.Provider).NotEmpty();
+        RuleFor(x => x.Model).NotEmpty().MaximumLength(200)
+            .Must(m => m is null || !m.Any(char.IsWhiteSpace)).WithMessage("must not contain white space.");
+        RuleFor(x => x.UpstreamModel).MaximumLength(200);
+        RuleFor(x => x.InputPricePerMillion).InclusiveBetween(0m, 100_000m);
+        RuleFor(x => x.OutputPricePerMillion).InclusiveBetween(0m, 100_000m);
+    }
+}
+
+public sealed record ModelResponse(
+    Guid Id, string PublicId, string Provider, string UpstreamModel,
+    decimal InputPricePerMillion, decimal OutputPricePerMillion, bool Enabled, DateTimeOffset ChangedAt)
+    : CreationResponse($"/admin/models/{Id}")
+{
+    public static ModelResponse From(ModelView m, string providerName) => new(
+        m.Id, m.PublicId, providerName, m.UpstreamModel, m.InputPricePerMillion, m.OutputPricePerMillion, m.Enabled, m.ChangedAt);
+}
+
+public static class AddModelEndpoint
+{
+    public static ProblemDetails Validate(AddModel command, ControlPlaneViews views)
+    {
+        var problems = AdminProblems.Check(AddModelValidator.Instance, command);
+        if (problems != WolverineContinue.NoProblems) return problems;
+        var snapshot = views.Current;
+        if (!snapshot.ProvidersByName.ContainsKey(command.Provider))
+            return AdminProblems.Invalid("provider", $"no provider named '{command.Provider}' is registered.");
+        var publicId = ModelId.Compose(command.Provider, command.Model);
+        return snapshot.ModelsByPublicId.ContainsKey(publicId)
+            ? AdminProblems.Conflict("model", $"The catalog already has '{publicId}'.")
+            : WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/admin/models", OperationId = "addModel")]
+    [Tags("models")]
+    public static ModelResponse Post(AddModel command, IDocumentSession session, ControlPlaneViews views, TimeProvider time)
+    {
+        var provider = views.Current.ProvidersByName[command.Provider];
+        var added = new ModelAdded(
+            Guid.CreateVersion7(),
+            ModelId.Compose(command.Provider, command.Model),
+            provider.Id,
+            string.IsNullOrWhiteSpace(command.UpstreamModel) ? command.Model : command.UpstreamModel,
+            command.InputPricePerMillion,
+            command.OutputPricePerMillion,
+            command.Enabled);
+        session.Events.StartStream<ModelView>(added.ModelId, added);
+        var now = time.GetUtcNow();
+        return new ModelResponse(added.ModelId, added.PublicId, provider.Name, added.UpstreamModel,
+            added.InputPricePerMillion, added.OutputPricePerMillion, added.Enabled, now);
+    }
+}

@@ -1,0 +1,39 @@
+using Gateway.Domain;
+using Marten;
+using Marten.Services;
+
+namespace Gateway.Api.ControlPlane;
+
+/// <summary>Reloads the in-memory views right after a commit that changed keys, catalog or providers.</summary>
+public sealed class ControlPlaneListener(IServiceProvider services) : DocumentSessionListenerBase
+{
+    public override async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        foreach (var e in commit.GetEvents())
+        {
+            if (e.Data is not IControlPlaneEvent) continue;
+            await services.GetRequiredService<ControlPlaneViews>().ReloadAsync(token);
+            return;
+        }
+    }
+}
+
+/// <summary>Loads the views at start-up and re-reads them periodically to follow other nodes.</summary>
+public sealed class ControlPlaneRefresher(ControlPlaneViews views, GatewayOptions options, ILogger<ControlPlaneRefresher> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.ControlPlaneRefreshInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try { await views.ReloadAsync(stoppingToken); }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (Exception ex)
+            {
+                // Serving goes on from the last good snapshot while PostgreSQL is away.
+                logger.LogWarning("Control-plane refresh failed, serving from the last snapshot: {Error}", ex.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Frozen;
+using Gateway.Domain.Keys;
+using Gateway.Domain.Pricing;
+using Gateway.Projections;
+
+namespace Gateway.Api.ControlPlane;
+
+/// <summary>An upstream as the hot path needs it: where, which wire format, and the decrypted key.</summary>
+public sealed record UpstreamProvider(Guid Id, string Name, string Kind, string BaseUrl, string? ApiKey, Guid? CredentialId);
+
+public sealed record CatalogModel(Guid Id, string PublicId, string UpstreamModel, bool Enabled, Price Price, UpstreamProvider Provider, long Created)
+{
+    /// <summary>The public id as a JSON string literal, pre-encoded once for response rewriting.</summary>
+    public byte[] PublicIdJson { get; } = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(PublicId);
+    public byte[] UpstreamModelJson { get; } = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(UpstreamModel);
+}
+
+public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked);
+
+/// <summary>
+/// One immutable picture of keys, catalog and providers. The hot path reads it without locks; a refresh
+/// builds a new one and swaps the reference.
+/// </summary>
+public sealed class ControlPlaneSnapshot
+{
+    public static readonly ControlPlaneSnapshot Empty = new([], [], [], [], new Dictionary<Guid, string>());
+
+    public FrozenDictionary<KeyHash, GatewayKey> KeysByHash { get; }
+    public FrozenSet<KeyHash> AdminKeys { get; }
+    public FrozenDictionary<string, CatalogModel> ModelsByPublicId { get; }
+    public FrozenDictionary<string, UpstreamProvider> ProvidersByName { get; }
+    public IReadOnlyList<CatalogModel> EnabledModels { get; }
+    public long Version { get; init; }
+
+    public ControlPlaneSnapshot(
+        IReadOnlyList<KeyView> keys,
+        IReadOnlyList<AdminKeyView> adminKeys,
+        IReadOnlyList<ProviderView> providers,
+        IReadOnlyList<ModelView> models,
+        IReadOnlyDictionary<Guid, string> providerKeys)
+    {
+        KeysByHash = keys.ToFrozenDictionary(
+            k => KeyHash.FromHex(k.SecretHash),
+            k => new GatewayKey(k.Id, k.TeamId, k.Name, k.Revoked));
+        AdminKeys = adminKeys.Select(a => KeyHash.FromHex(a.SecretHash)).ToFrozenSet();
+
+        var upstreams = providers.ToDictionary(
+            p => p.Id,
+            p => new UpstreamProvider(p.Id, p.Name, p.Kind, p.BaseUrl.TrimEnd('/'),
+                p.CredentialId is { } c && providerKeys.TryGetValue(c, out var key) ? key : null, p.CredentialId));
+        ProvidersByName = upstreams.Values.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
+
+        ModelsByPublicId = models
+            .Where(m => upstreams.ContainsKey(m.ProviderId))
+            .Select(m => new CatalogModel(m.Id, m.PublicId, m.UpstreamModel, m.Enabled,
+                new Price(m.InputPricePerMillion, m.OutputPricePerMillion), upstreams[m.ProviderId], m.AddedAt.ToUnixTimeSeconds()))
+            .ToFrozenDictionary(m => m.PublicId, StringComparer.Ordinal);
+        EnabledModels = ModelsByPublicId.Values.Where(m => m.Enabled).OrderBy(m => m.PublicId, StringComparer.Ordinal).ToArray();
+    }
+}

@@ -1,0 +1,50 @@
+namespace Gateway.Api;
+
+/// <summary>
+/// Everything the gateway reads from configuration. Environment variables use the GATEWAY_ names
+/// shown in the README; <see cref="Bind"/> maps them so appsettings and env agree.
+/// </summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Npgsql connection string (GATEWAY_DB).</summary>
+    public string Db { get; set; } = "";
+    /// <summary>Folder for local state such as the generated master key (GATEWAY_DATA).</summary>
+    public string? Data { get; set; }
+    public int Port { get; set; } = 8080;
+    public string? AdminKey { get; set; }
+    /// <summary>Base64 of 32 bytes; encrypts provider keys at rest (GATEWAY_MASTER_KEY).</summary>
+    public string? MasterKey { get; set; }
+    public bool Demo { get; set; }
+    public string? DemoMockUrl { get; set; }
+    public string? DemoKey { get; set; }
+    /// <summary>Marten schema name for all gateway tables.</summary>
+    public string Schema { get; set; } = "gateway";
+    public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+    public long MaxUpstreamResponseBytes { get; set; } = 32 * 1024 * 1024;
+    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Bodies are kept up to this size each; longer ones are cut and marked truncated.</summary>
+    public int MaxStoredBodyBytes { get; set; } = 1024 * 1024;
+    public bool StoreBodies { get; set; } = true;
+    /// <summary>Largest number of request records committed in one transaction.</summary>
+    public int MaxCommitBatch { get; set; } = 512;
+    /// <summary>How often the in-memory control-plane views re-read PostgreSQL, to follow other nodes' changes.</summary>
+    public TimeSpan ControlPlaneRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public static GatewayOptions Bind(IConfiguration config)
+    {
+        var options = new GatewayOptions();
+        config.GetSection("Gateway").Bind(options);
+        options.Db = config["GATEWAY_DB"] ?? options.Db;
+        options.Data = config["GATEWAY_DATA"] ?? options.Data;
+        if (int.TryParse(config["GATEWAY_PORT"], out var port)) options.Port = port;
+        options.AdminKey = config["GATEWAY_ADMIN_KEY"] ?? options.AdminKey;
+        options.MasterKey = config["GATEWAY_MASTER_KEY"] ?? options.MasterKey;
+        options.Demo = config["GATEWAY_DEMO"] is { } demo ? demo is "1" or "true" : options.Demo;
+        options.DemoMockUrl = config["GATEWAY_DEMO_MOCK_URL"] ?? options.DemoMockUrl;
+        options.DemoKey = config["GATEWAY_DEMO_KEY"] ?? options.DemoKey;
+        if (string.IsNullOrWhiteSpace(options.Db))
+            throw new InvalidOperationException("GATEWAY_DB is not set: give it an Npgsql connection string, or start with ./gateway run.");
+        return options;
+    }
+}

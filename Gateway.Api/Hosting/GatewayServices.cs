@@ -1,0 +1,68 @@
+using Gateway.Api.ControlPlane;
+using Gateway.Api.OpenAi;
+using Gateway.Api.Providers;
+using Gateway.Api.Recording;
+using Gateway.Api.Security;
+using Gateway.Projections;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace Gateway.Api.Hosting;
+
+public static class GatewayServices
+{
+    /// <summary>Marten (events, projections, the async daemon), the control-plane views and the hot path.</summary>
+    public static IServiceCollection AddGateway(this IServiceCollection services, GatewayOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(SecretBox.FromOptions(options));
+
+        services.AddMarten(sp =>
+            {
+                var store = new StoreOptions();
+                store.Connection(options.Db);
+                store.DatabaseSchemaName = options.Schema;
+                store.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                // Request streams are new streams with one event each: no need to read a version before appending.
+                store.Events.AppendMode = EventAppendMode.Quick;
+                store.Events.MetadataConfig.HeadersEnabled = true;
+                store.AddGatewayProjections();
+                store.Schema.For<ProviderSecret>();
+                store.Listeners.Add(new ControlPlaneListener(sp));
+                return store;
+            })
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            .IntegrateWithWolverine();
+
+        services.AddSingleton<ControlPlaneViews>();
+        services.AddHostedService<GatewayStartup>();
+        services.AddHostedService<ControlPlaneRefresher>();
+        services.AddSingleton<UsageRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
+
+        services.AddSingleton<IProviderAdapter, OpenAiAdapter>();
+        services.AddSingleton<ProviderAdapters>();
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<Proxy>();
+        return services;
+    }
+
+    /// <summary>The OpenAI-compatible surface. Plain request delegates: nothing between Kestrel and the proxy.</summary>
+    public static IEndpointRouteBuilder MapOpenAi(this IEndpointRouteBuilder app)
+    {
+        var proxy = app.ServiceProvider.GetRequiredService<Proxy>();
+        var views = app.ServiceProvider.GetRequiredService<ControlPlaneViews>();
+        app.MapPost("/v1/chat/completions", proxy.ChatAsync).ExcludeFromDescription();
+        app.MapPost("/v1/embeddings", proxy.EmbeddingsAsync).ExcludeFromDescription();
+        app.MapGet("/v1/models", ctx => ModelsEndpoint.ListAsync(ctx, views)).ExcludeFromDescription();
+        app.MapGet("/v1/models/{**id}", ctx => ModelsEndpoint.GetAsync(ctx, views, (string)ctx.Request.RouteValues["id"]!)).ExcludeFromDescription();
+        return app;
+    }
+}

@@ -1,0 +1,123 @@
+using Gateway.Api.Admin.Keys;
+using Gateway.Api.ControlPlane;
+using Gateway.Api.Security;
+using Gateway.Domain.Catalog;
+using Gateway.Domain.Keys;
+using Gateway.Domain.Providers;
+using Gateway.Domain.Teams;
+using Gateway.Projections;
+using Marten;
+
+namespace Gateway.Api.Hosting;
+
+/// <summary>
+/// Runs before the server takes requests: makes sure an admin key exists, seeds the demo on first start,
+/// and loads the in-memory views. Secrets generated here are printed once to the console, never logged.
+/// </summary>
+public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views, SecretBox secrets, GatewayOptions options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await EnsureAdminKeyAsync(ct);
+        if (options.Demo) await SeedDemoAsync(ct);
+        await views.ReloadAsync(ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    async Task EnsureAdminKeyAsync(CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var existing = await session.Query<AdminKeyView>().ToListAsync(ct);
+        if (!string.IsNullOrWhiteSpace(options.AdminKey))
+        {
+            var hash = KeySecret.Hash(options.AdminKey);
+            if (existing.Any(a => a.SecretHash == hash)) return;
+            Append(session, options.AdminKey, "configuration");
+            await session.SaveChangesAsync(ct);
+            return;
+        }
+        if (existing.Count > 0) return;
+
+        var secret = KeySecret.NewAdminKey();
+        Append(session, secret, "generated");
+        await session.SaveChangesAsync(ct);
+        Console.WriteLine();
+        Console.WriteLine($"Admin key (shown once, keep it safe): {secret}");
+    }
+
+    static void Append(IDocumentSession session, string secret, string origin)
+    {
+        var issued = new AdminKeyIssued(Guid.CreateVersion7(), KeySecret.Hash(secret), KeySecret.Display(secret), origin);
+        session.Events.StartStream<AdminKeyView>(issued.AdminKeyId, issued);
+    }
+
+    /// <summary>A mock provider with two models, a team and a key: enough to call the gateway at once.</summary>
+    async Task SeedDemoAsync(CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var baseUrl = (options.DemoMockUrl ?? "http://127.0.0.1:8090/v1").TrimEnd('/');
+        var demoKeyHash = options.DemoKey is null ? null : KeySecret.Hash(options.DemoKey);
+        var seeded = await session.Query<ProviderView>().AnyAsync(p => p.Name == "mock", ct);
+        if (seeded)
+        {
+            if (demoKeyHash is null || await session.Query<KeyView>().AnyAsync(k => k.SecretHash == demoKeyHash, ct))
+            {
+                PrintDemo(null);
+                return;
+            }
+        }
+
+        Guid teamId;
+        if (!seeded)
+        {
+            var providerId = Guid.CreateVersion7();
+            var credentialId = Guid.CreateVersion7();
+            session.Store(secrets.Seal(credentialId, "demo-provider-key"));
+            session.Events.StartStream<ProviderView>(providerId, new ProviderRegistered(providerId, "mock", ProviderKinds.OpenAi, baseUrl, credentialId));
+            AddModel(session, providerId, "gpt-4o-mini", 0.15m, 0.60m);
+            AddModel(session, providerId, "llama-3.1-8b", 0.05m, 0.08m);
+            var team = new TeamCreated(Guid.CreateVersion7(), "demo");
+            session.Events.StartStream<TeamView>(team.TeamId, team);
+            teamId = team.TeamId;
+        }
+        else
+        {
+            teamId = (await session.Query<TeamView>().FirstOrDefaultAsync(t => t.Name == "demo", ct))?.Id ?? Guid.Empty;
+            if (teamId == Guid.Empty)
+            {
+                var team = new TeamCreated(Guid.CreateVersion7(), "demo");
+                session.Events.StartStream<TeamView>(team.TeamId, team);
+                teamId = team.TeamId;
+            }
+        }
+
+        var secret = options.DemoKey ?? KeySecret.NewGatewayKey();
+        var issued = IssueKeyEndpoint.Issue(teamId, "demo key", secret);
+        session.Events.StartStream<KeyView>(issued.KeyId, issued);
+        await session.SaveChangesAsync(ct);
+        PrintDemo(secret);
+    }
+
+    static void AddModel(IDocumentSession session, Guid providerId, string name, decimal input, decimal output)
+    {
+        var added = new ModelAdded(Guid.CreateVersion7(), ModelId.Compose("mock", name), providerId, name, input, output, Enabled: true);
+        session.Events.StartStream<ModelView>(added.ModelId, added);
+    }
+
+    void PrintDemo(string? secret)
+    {
+        var url = $"http://127.0.0.1:{options.Port}";
+        Console.WriteLine();
+        if (secret is null)
+        {
+            Console.WriteLine($"Demo already seeded; its key was printed on first start (set GATEWAY_DEMO_KEY to choose one). Gateway: {url}/v1");
+            return;
+        }
+        Console.WriteLine($"Demo gateway key (shown once): {secret}");
+        Console.WriteLine("Try it:");
+        Console.WriteLine($"  curl -s {url}/v1/chat/completions -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\");
+        Console.WriteLine("    -d '{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}'");
+        Console.WriteLine();
+    }
+}

@@ -1,0 +1,28 @@
+using Gateway.Api.ControlPlane;
+using Gateway.Domain.Keys;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Api.OpenAi;
+
+/// <summary>Finds the gateway key behind a bearer token: a SHA-256 and a lookup in memory, no database.</summary>
+public static class GatewayKeyAuth
+{
+    public const string InvalidKeyMessage = "Invalid or revoked API key. Send a gateway key as 'Authorization: Bearer <key>'.";
+
+    public static bool TryAuthenticate(HttpRequest request, ControlPlaneSnapshot snapshot, out GatewayKey key)
+    {
+        key = null!;
+        if (!TryGetBearer(request, out var secret)) return false;
+        return snapshot.KeysByHash.TryGetValue(KeyHash.Of(secret), out key!) && !key.Revoked;
+    }
+
+    public static bool TryGetBearer(HttpRequest request, out ReadOnlySpan<char> secret)
+    {
+        secret = default;
+        if (!request.Headers.TryGetValue("Authorization", out StringValues values) || values.Count != 1) return false;
+        var header = values[0].AsSpan();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
+        secret = header[7..].Trim();
+        return !secret.IsEmpty && secret.Length <= 200;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Gateway.Api.ControlPlane;
+
+namespace Gateway.Api.OpenAi;
+
+/// <summary>GET /v1/models and /v1/models/{id}: the enabled catalog models this key may use.</summary>
+public static class ModelsEndpoint
+{
+    public static async Task ListAsync(HttpContext ctx, ControlPlaneViews views)
+    {
+        var snapshot = views.Current;
+        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, out _))
+        {
+            await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key");
+            return;
+        }
+        using var buffer = new PooledBuffer(1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("object", "list");
+            w.WriteStartArray("data");
+            foreach (var model in snapshot.EnabledModels) WriteModel(w, model);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.Body.WriteAsync(buffer.Memory, ctx.RequestAborted);
+    }
+
+    public static async Task GetAsync(HttpContext ctx, ControlPlaneViews views, string id)
+    {
+        var snapshot = views.Current;
+        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, out _))
+        {
+            await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key");
+            return;
+        }
+        if (!snapshot.ModelsByPublicId.TryGetValue(id, out var model) || !model.Enabled)
+        {
+            await OpenAiError.WriteAsync(ctx, 404, $"The model '{id}' does not exist or is not enabled.", OpenAiError.InvalidRequest, "model_not_found", "model");
+            return;
+        }
+        using var buffer = new PooledBuffer(256);
+        using (var w = new Utf8JsonWriter(buffer)) WriteModel(w, model);
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.Body.WriteAsync(buffer.Memory, ctx.RequestAborted);
+    }
+
+    static void WriteModel(Utf8JsonWriter w, CatalogModel model)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", model.PublicId);
+        w.WriteString("object", "model");
+        w.WriteNumber("created", model.Created);
+        w.WriteString("owned_by", model.Provider.Name);
+        w.WriteEndObject();
+    }
+}

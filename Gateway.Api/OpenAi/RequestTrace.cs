@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Gateway.Api.ControlPlane;
+using Gateway.Domain.Requests;
+
+namespace Gateway.Api.OpenAi;
+
+/// <summary>What one request has gathered on its way through; becomes its <see cref="RequestCompleted"/> event.</summary>
+public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation operation, long startTimestamp, DateTimeOffset startedAt)
+{
+    public Guid RequestId { get; } = requestId;
+    public GatewayKey Key { get; } = key;
+    public Operation Operation { get; } = operation;
+    public string ModelAsked { get; set; } = "";
+    public CatalogModel? Model { get; set; }
+    public bool Streamed { get; set; }
+    public int? UpstreamStatus { get; set; }
+    public long UpstreamStart { get; set; }
+    public long UpstreamFirstByte { get; set; }
+    public long UpstreamEnd { get; set; }
+    public long PromptTokens { get; set; }
+    public long CompletionTokens { get; set; }
+    public long TotalTokens { get; set; }
+    public bool UsageEstimated { get; set; }
+
+    public void SetUsage(in ResponseScan scan)
+    {
+        PromptTokens = scan.PromptTokens;
+        CompletionTokens = scan.CompletionTokens;
+        TotalTokens = scan.TotalTokens > 0 ? scan.TotalTokens : scan.PromptTokens + scan.CompletionTokens;
+    }
+
+    public RequestCompleted ToEvent(int status, string? errorCode, DateTimeOffset completedAt)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var totalMs = Stopwatch.GetElapsedTime(startTimestamp, now).TotalMilliseconds;
+        double? upstreamMs = UpstreamStart == 0 ? null : Stopwatch.GetElapsedTime(UpstreamStart, UpstreamEnd == 0 ? now : UpstreamEnd).TotalMilliseconds;
+        double? ttfbMs = UpstreamFirstByte == 0 ? null : Stopwatch.GetElapsedTime(UpstreamStart, UpstreamFirstByte).TotalMilliseconds;
+        return new RequestCompleted
+        {
+            RequestId = RequestId,
+            KeyId = Key.Id,
+            TeamId = Key.TeamId,
+            Operation = Operation == Operation.Chat ? "chat" : "embeddings",
+            ModelAsked = ModelAsked,
+            ModelServed = Model?.PublicId,
+            ProviderId = Model?.Provider.Id,
+            CredentialId = Model?.Provider.CredentialId,
+            Status = status,
+            ErrorCode = errorCode,
+            UpstreamStatus = UpstreamStatus,
+            PromptTokens = PromptTokens,
+            CompletionTokens = CompletionTokens,
+            TotalTokens = TotalTokens,
+            UsageEstimated = UsageEstimated,
+            Cost = Model is null ? 0m : Model.Price.Cost(PromptTokens, CompletionTokens),
+            Streamed = Streamed,
+            UpstreamTtfbMs = ttfbMs,
+            UpstreamMs = upstreamMs,
+            TotalMs = totalMs,
+            OverheadMs = Math.Max(0, totalMs - (upstreamMs ?? 0)),
+            StartedAt = startedAt,
+            CompletedAt = completedAt,
+        };
+    }
+}

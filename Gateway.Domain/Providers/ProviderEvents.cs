@@ -1,0 +1,8 @@
+namespace Gateway.Domain.Providers;
+
+/// <summary>A provider was registered. Its API key is kept encrypted elsewhere, referenced only by <paramref name="CredentialId"/>.</summary>
+public sealed record ProviderRegistered(Guid ProviderId, string Name, string Kind, string BaseUrl, Guid? CredentialId)
+    : IControlPlaneEvent;
+
+/// <summary>A provider's API key was replaced; the secret itself never enters an event.</summary>
+public sealed record ProviderCredentialReplaced(Guid ProviderId, Guid? CredentialId) : IControlPlaneEvent;

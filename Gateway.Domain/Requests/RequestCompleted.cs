@@ -1,0 +1,40 @@
+namespace Gateway.Domain.Requests;
+
+/// <summary>
+/// One request through the gateway reached its end, successful or not. Version 1 of the request record:
+/// facts only, never a secret. Bodies live outside the event table (see RequestBodies).
+/// Durations are milliseconds with microsecond precision.
+/// </summary>
+public sealed record RequestCompleted
+{
+    public required Guid RequestId { get; init; }
+    public required Guid KeyId { get; init; }
+    public required Guid TeamId { get; init; }
+    /// <summary>The endpoint kind: chat or embeddings.</summary>
+    public required string Operation { get; init; }
+    public required string ModelAsked { get; init; }
+    /// <summary>Public id of the catalog model that served it; null when none did.</summary>
+    public string? ModelServed { get; init; }
+    public Guid? ProviderId { get; init; }
+    /// <summary>Which credential paid for the upstream call (by id, never the secret).</summary>
+    public Guid? CredentialId { get; init; }
+    /// <summary>The HTTP status the client received.</summary>
+    public required int Status { get; init; }
+    /// <summary>OpenAI-style error code when the request failed (model_not_found, upstream_error, stream_interrupted…).</summary>
+    public string? ErrorCode { get; init; }
+    public int? UpstreamStatus { get; init; }
+    public long PromptTokens { get; init; }
+    public long CompletionTokens { get; init; }
+    public long TotalTokens { get; init; }
+    /// <summary>True when the upstream did not report usage and the tokens were counted by the gateway.</summary>
+    public bool UsageEstimated { get; init; }
+    public decimal Cost { get; init; }
+    public bool Streamed { get; init; }
+    public double? UpstreamTtfbMs { get; init; }
+    public double? UpstreamMs { get; init; }
+    public required double TotalMs { get; init; }
+    /// <summary>Time spent in the gateway itself: total minus the upstream call, before the durable commit.</summary>
+    public required double OverheadMs { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset CompletedAt { get; init; }
+}

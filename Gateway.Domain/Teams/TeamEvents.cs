@@ -1,0 +1,3 @@
+namespace Gateway.Domain.Teams;
+
+public sealed record TeamCreated(Guid TeamId, string Name) : IControlPlaneEvent;

@@ -1,0 +1,27 @@
+using Gateway.Domain.Requests;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace Gateway.Projections;
+
+public static class ProjectionRegistration
+{
+    /// <summary>
+    /// Control-plane views are inline (same transaction as their events, so the hot path can reload them
+    /// right after commit); usage is async so recording a request never waits on a projection.
+    /// </summary>
+    public static void AddGatewayProjections(this StoreOptions opts)
+    {
+        opts.Projections.Snapshot<KeyView>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<AdminKeyView>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<TeamView>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<ProviderView>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<ModelView>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<KeyUsageProjection>(ProjectionLifecycle.Async);
+
+        opts.Schema.For<RequestBodies>();
+        opts.Schema.For<KeyView>().Index(x => x.SecretHash);
+        opts.Schema.For<ModelView>().UniqueIndex(x => x.PublicId);
+        opts.Schema.For<ProviderView>().UniqueIndex(x => x.Name);
+    }
+}

@@ -1,0 +1,26 @@
+using Gateway.Domain.Providers;
+using JasperFx.Events;
+
+namespace Gateway.Projections;
+
+public sealed class ProviderView
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string BaseUrl { get; set; } = "";
+    public Guid? CredentialId { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+
+    public static ProviderView Create(IEvent<ProviderRegistered> e) => new()
+    {
+        Id = e.Data.ProviderId,
+        Name = e.Data.Name,
+        Kind = e.Data.Kind,
+        BaseUrl = e.Data.BaseUrl,
+        CredentialId = e.Data.CredentialId,
+        RegisteredAt = e.Timestamp,
+    };
+
+    public void Apply(ProviderCredentialReplaced e) => CredentialId = e.CredentialId;
+}
