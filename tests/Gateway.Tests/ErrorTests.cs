@@ -1,0 +1,188 @@
+using System.Net;
+using System.Text.Json;
+using MockProvider;
+
+namespace Gateway.Tests;
+
+/// <summary>Bad input and upstream failures: an OpenAI-shaped error with the right status, recorded, no stack trace.</summary>
+[Collection(GatewayCollection.Name)]
+public class ErrorTests(GatewayFixture gateway)
+{
+    static async Task<JsonElement> ErrorOf(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("   at ", text);
+        Assert.DoesNotContain("Exception", text);
+        var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+        Assert.True(error.TryGetProperty("type", out _));
+        Assert.True(error.TryGetProperty("param", out _));
+        Assert.True(error.TryGetProperty("code", out _));
+        return error;
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("sk-gw-not-a-real-key")]
+    [InlineData("")]
+    public async Task a_missing_or_unknown_key_is_refused_with_401(string? secret)
+    {
+        using var client = gateway.Client(null);
+        if (secret is not null) client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Bearer {secret}");
+
+        using var response = await Chat.PostAsync(client, Chat.Request("mock/anything"));
+
+        var error = await ErrorOf(response, HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"model\":", "invalid_json", null)]
+    [InlineData("[1,2]", "invalid_type", null)]
+    [InlineData("{\"model\":42,\"messages\":[]}", "invalid_type", "model")]
+    [InlineData("{\"model\":\"mock/x\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}", "invalid_type", "stream")]
+    [InlineData("{\"model\":\"mock/x\",\"messages\":\"hi\"}", "invalid_type", "messages")]
+    [InlineData("{\"model\":\"mock/x\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"max_tokens\":\"ten\"}", "invalid_type", "max_tokens")]
+    [InlineData("{\"model\":\"mock/x\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"max_tokens\":0}", "invalid_value", "max_tokens")]
+    [InlineData("{\"model\":\"mock/x\"}", "invalid_value", "messages")]
+    [InlineData("{\"model\":\"mock/x\",\"messages\":[]}", "invalid_value", "messages")]
+    [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}", "invalid_value", "model")]
+    public async Task malformed_or_mistyped_bodies_get_400_naming_the_field(string json, string code, string? param)
+    {
+        var key = await gateway.NewKeyAsync();
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostRawAsync(client, json);
+
+        var error = await ErrorOf(response, HttpStatusCode.BadRequest);
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        if (param is null) Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
+        else Assert.Equal(param, error.GetProperty("param").GetString());
+        var record = await gateway.RecordAsync(response);
+        Assert.Equal(400, record.Status);
+    }
+
+    [Fact]
+    public async Task an_oversized_body_gets_413()
+    {
+        var key = await gateway.NewKeyAsync();
+        using var client = gateway.Client(key.Secret);
+        var huge = new string('x', 300 * 1024);
+
+        using var response = await Chat.PostAsync(client, Chat.Request("mock/x", huge));
+
+        var error = await ErrorOf(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("request_too_large", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task an_unknown_model_gets_404_model_not_found()
+    {
+        var key = await gateway.NewKeyAsync();
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request("mock/does-not-exist"));
+
+        var error = await ErrorOf(response, HttpStatusCode.NotFound);
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        Assert.Equal("model", error.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task upstream_429_stays_429_with_retry_after()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { Status = 429, RetryAfterSeconds = 3 });
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
+
+        var error = await ErrorOf(response, (HttpStatusCode)429);
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+        Assert.Equal("3", response.Headers.GetValues("Retry-After").Single());
+        var record = await gateway.RecordAsync(response);
+        Assert.Equal(429, record.Status);
+        Assert.Equal(429, record.UpstreamStatus);
+        Assert.Equal(0m, record.Cost);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(503)]
+    public async Task upstream_5xx_becomes_502_naming_the_provider(int upstreamStatus)
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { Status = upstreamStatus });
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
+
+        var error = await ErrorOf(response, HttpStatusCode.BadGateway);
+        Assert.Equal("upstream_error", error.GetProperty("code").GetString());
+        Assert.Contains("'mock'", error.GetProperty("message").GetString());
+        Assert.Contains(upstreamStatus.ToString(), error.GetProperty("message").GetString());
+        var record = await gateway.RecordAsync(response);
+        Assert.Equal(502, record.Status);
+        Assert.Equal(upstreamStatus, record.UpstreamStatus);
+    }
+
+    [Fact]
+    public async Task an_unreachable_provider_gets_502()
+    {
+        var key = await gateway.NewKeyAsync();
+        var name = $"down-{Guid.NewGuid():N}"[..12];
+        await gateway.AdminPostAsync("/admin/providers", new { name, kind = "openai", baseUrl = $"http://127.0.0.1:{ClosedPort()}/v1" });
+        var model = await gateway.NewModelAsync(provider: name);
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
+
+        var error = await ErrorOf(response, HttpStatusCode.BadGateway);
+        Assert.Equal("upstream_unreachable", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task a_hung_upstream_gets_504_after_the_configured_timeout()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { Hang = true });
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
+
+        var error = await ErrorOf(response, HttpStatusCode.GatewayTimeout);
+        Assert.Equal("upstream_timeout", error.GetProperty("code").GetString());
+        var record = await gateway.RecordAsync(response);
+        Assert.True(record.TotalMs >= GatewayFixture.UpstreamTimeout.TotalMilliseconds * 0.95);
+    }
+
+    [Fact]
+    public async Task a_refused_provider_credential_is_a_502_that_never_echoes_the_key()
+    {
+        var key = await gateway.NewKeyAsync();
+        var name = $"badkey-{Guid.NewGuid():N}"[..14];
+        await gateway.AdminPostAsync("/admin/providers", new { name, kind = "openai", baseUrl = gateway.Mock.BaseUrl, apiKey = "sk-wrong-provider-key" });
+        var model = await gateway.NewModelAsync(provider: name);
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
+
+        var error = await ErrorOf(response, HttpStatusCode.BadGateway);
+        Assert.Equal("upstream_auth_failed", error.GetProperty("code").GetString());
+        Assert.DoesNotContain("sk-wrong", error.GetRawText());
+    }
+
+    static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Alba;
+using Gateway.Domain.Requests;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using MockProvider;
+using Npgsql;
+
+namespace Gateway.Tests;
+
+/// <summary>
+/// One real gateway (Alba over the real Program, real PostgreSQL database of its own) in front of one real
+/// mock provider on loopback Kestrel. Tests create their own teams, keys and models so they never collide.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public const string AdminKey = "sk-admin-tests-0123456789abcdef0123456789";
+    public const string ProviderKey = "sk-provider-secret-for-tests-9f8e7d6c5b4a";
+    public static readonly TimeSpan UpstreamTimeout = TimeSpan.FromSeconds(3);
+
+    public IAlbaHost Host { get; private set; } = null!;
+    public MockServer Mock { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestDatabase.CreateAsync();
+        Mock = await MockServer.StartAsync(apiKey: ProviderKey);
+        Host = await AlbaHost.For<Gateway.Api.GatewayOptions>(builder =>
+        {
+            builder.UseSetting("GATEWAY_DB", ConnectionString);
+            builder.UseSetting("GATEWAY_ADMIN_KEY", AdminKey);
+            builder.UseSetting("GATEWAY_MASTER_KEY", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("Gateway:UpstreamTimeout", UpstreamTimeout.ToString());
+            builder.UseSetting("Gateway:MaxRequestBodyBytes", (256 * 1024).ToString());
+        });
+        await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Mock.DisposeAsync();
+    }
+
+    /// <summary>A client that talks to the gateway with the given bearer key (or none).</summary>
+    public HttpClient Client(string? key)
+    {
+        var client = Host.Server.CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public async Task<JsonElement> AdminPostAsync(string url, object? body, int expectedStatus = 0)
+    {
+        using var client = Client(AdminKey);
+        using var response = await client.PostAsJsonAsync(url, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (expectedStatus == 0 && !response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"POST {url} answered {(int)response.StatusCode}: {text}");
+        if (expectedStatus != 0) Assert.Equal(expectedStatus, (int)response.StatusCode);
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task<JsonElement> AdminGetAsync(string url)
+    {
+        using var client = Client(AdminKey);
+        using var response = await client.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>A fresh team with one key: the key's secret and ids.</summary>
+    public async Task<TestKey> NewKeyAsync(string team = "team")
+    {
+        var created = await AdminPostAsync("/admin/teams", new { name = $"{team}-{Guid.NewGuid():N}" });
+        var teamId = created.GetProperty("id").GetGuid();
+        var key = await AdminPostAsync("/admin/keys", new { teamId, name = "test key" });
+        return new TestKey(key.GetProperty("id").GetGuid(), teamId, key.GetProperty("key").GetString()!);
+    }
+
+    /// <summary>A new catalog model on the mock with a unique name, so tests can set its behaviour alone.</summary>
+    public async Task<TestModel> NewModelAsync(decimal input = 1.00m, decimal output = 2.00m, string provider = "mock")
+    {
+        var upstream = $"m-{Guid.NewGuid():N}"[..14];
+        var model = await AdminPostAsync("/admin/models", new
+        {
+            provider, model = upstream + "-public", upstreamModel = upstream,
+            inputPricePerMillion = input, outputPricePerMillion = output,
+        });
+        return new TestModel(model.GetProperty("id").GetGuid(), model.GetProperty("publicId").GetString()!, upstream, input, output);
+    }
+
+    public void SetBehavior(TestModel model, ModelBehavior behavior) => Mock.Behaviors.Set(model.Upstream, behavior);
+
+    public async Task<IReadOnlyList<RequestCompleted>> RequestsOfAsync(Guid keyId)
+    {
+        await using var session = Store.QuerySession();
+        return await session.Events.QueryRawEventDataOnly<RequestCompleted>().Where(e => e.KeyId == keyId).ToListAsync();
+    }
+
+    public async Task<RequestCompleted> RecordAsync(HttpResponseMessage response)
+    {
+        var id = Guid.Parse(response.Headers.GetValues("x-request-id").Single());
+        var details = await AdminGetAsync($"/admin/requests/{id}");
+        return details.GetProperty("record").Deserialize<RequestCompleted>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    }
+}
+
+public sealed record TestKey(Guid Id, Guid TeamId, string Secret);
+
+public sealed record TestModel(Guid Id, string PublicId, string Upstream, decimal InputPrice, decimal OutputPrice)
+{
+    public decimal Cost(long prompt, long completion) => (prompt * InputPrice + completion * OutputPrice) / 1_000_000m;
+}
+
+[CollectionDefinition(Name)]
+public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
+{
+    public const string Name = "gateway";
+}
+
+/// <summary>Each test run gets its own database on the cluster ./gateway test started (GATEWAY_TEST_DB).</summary>
+public static class TestDatabase
+{
+    public static async Task<string> CreateAsync()
+    {
+        var server = Environment.GetEnvironmentVariable("GATEWAY_TEST_DB")
+            ?? throw new InvalidOperationException("GATEWAY_TEST_DB is not set: run the suite with ./gateway test, which provisions PostgreSQL.");
+        var name = $"gw_test_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 50 }.ConnectionString;
+    }
+}
