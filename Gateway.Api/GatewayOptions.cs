@@ -26,6 +26,8 @@ public sealed class GatewayOptions
     /// <summary>Bodies are kept up to this size each; longer ones are cut and marked truncated.</summary>
     public int MaxStoredBodyBytes { get; set; } = 1024 * 1024;
     public bool StoreBodies { get; set; } = true;
+    /// <summary>Run the async projection daemon on this node (leader-elected across nodes). Off for pure proxy nodes.</summary>
+    public bool ProjectionDaemon { get; set; } = true;
     /// <summary>Largest number of request records committed in one transaction.</summary>
     public int MaxCommitBatch { get; set; } = 512;
     /// <summary>How often the in-memory control-plane views re-read PostgreSQL, to follow other nodes' changes.</summary>

@@ -1,4 +1,3 @@
-using Gateway.Domain.Requests;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -19,7 +18,7 @@ public static class ProjectionRegistration
         opts.Projections.Snapshot<ModelView>(SnapshotLifecycle.Inline);
         opts.Projections.Add<KeyUsageProjection>(ProjectionLifecycle.Async);
 
-        opts.Schema.For<RequestBodies>();
+        opts.AddRequestBodiesTable();
         opts.Schema.For<KeyView>().Index(x => x.SecretHash);
         opts.Schema.For<ModelView>().UniqueIndex(x => x.PublicId);
         opts.Schema.For<ProviderView>().UniqueIndex(x => x.Name);

@@ -22,7 +22,7 @@ public static class GatewayServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(SecretBox.FromOptions(options));
 
-        services.AddMarten(sp =>
+        var marten = services.AddMarten(sp =>
             {
                 var store = new StoreOptions();
                 store.Connection(options.Db);
@@ -38,8 +38,8 @@ public static class GatewayServices
                 return store;
             })
             .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(DaemonMode.HotCold)
             .IntegrateWithWolverine();
+        if (options.ProjectionDaemon) marten.AddAsyncDaemon(DaemonMode.HotCold);
 
         services.AddSingleton<ControlPlaneViews>();
         services.AddHostedService<GatewayStartup>();

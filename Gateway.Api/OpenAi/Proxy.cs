@@ -267,15 +267,13 @@ public sealed class Proxy(
         if (options.StoreBodies)
         {
             var max = options.MaxStoredBodyBytes;
-            bodies = new RequestBodies
-            {
-                Id = trace.RequestId,
-                Request = Encoding.UTF8.GetString(requestBody[..Math.Min(requestBody.Length, max)]),
-                RequestTruncated = requestBody.Length > max,
-                Response = Encoding.UTF8.GetString(responseBody[..Math.Min(responseBody.Length, max)]),
-                ResponseTruncated = responseBody.Length > max,
-                StoredAt = record.CompletedAt,
-            };
+            bodies = new RequestBodies(
+                trace.RequestId,
+                StoredText(requestBody, max),
+                requestBody.Length > max,
+                StoredText(responseBody, max),
+                responseBody.Length > max,
+                record.CompletedAt);
         }
         return CommitAsync(record, bodies);
     }
@@ -291,6 +289,13 @@ public sealed class Proxy(
             logger.LogError("Request {RequestId} could not be recorded: {Error}", record.RequestId, ex.Message);
             throw;
         }
+    }
+
+    /// <summary>Bodies are kept as text; PostgreSQL text cannot hold NUL, so any raw NUL byte is replaced.</summary>
+    static string StoredText(ReadOnlySpan<byte> bytes, int max)
+    {
+        var text = Encoding.UTF8.GetString(bytes[..Math.Min(bytes.Length, max)]);
+        return text.Contains('\0') ? text.Replace('\0', '\uFFFD') : text;
     }
 
     static string TrimJsonMessage(string message)

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Gateway.Domain.Requests;
+using Gateway.Projections;
 using Marten;
 
 namespace Gateway.Api.Recording;
@@ -16,17 +17,28 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     long committed;
+    long batches;
+    long commitTicks;
+    long pending;
 
-    /// <summary>Records committed since start.</summary>
-    public long Committed => Interlocked.Read(ref committed);
+    /// <summary>What the group commit has done since start: the figures that explain the hot path's tail.</summary>
+    public RecorderStats Stats()
+    {
+        var done = Interlocked.Read(ref batches);
+        var records = Interlocked.Read(ref committed);
+        var ms = TimeSpan.FromTicks(Interlocked.Read(ref commitTicks)).TotalMilliseconds;
+        return new RecorderStats(records, done, Interlocked.Read(ref pending),
+            done == 0 ? 0 : Math.Round((double)records / done, 2), done == 0 ? 0 : Math.Round(ms / done, 3));
+    }
 
     /// <summary>Completes once the record is committed to PostgreSQL.</summary>
     public Task RecordAsync(RequestCompleted record, RequestBodies? bodies)
     {
-        var pending = new PendingRecord(record, bodies);
-        if (!queue.Writer.TryWrite(pending))
+        var item = new PendingRecord(record, bodies);
+        if (!queue.Writer.TryWrite(item))
             throw new InvalidOperationException("The usage recorder is shut down; the request cannot be recorded.");
-        return pending.Task;
+        Interlocked.Increment(ref pending);
+        return item.Task;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -55,15 +67,15 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         {
             try
             {
-                await using var session = store.LightweightSession();
-                foreach (var pending in batch)
-                {
-                    session.Events.StartStream(pending.Record.RequestId, pending.Record);
-                    if (pending.Bodies is not null) session.Store(pending.Bodies);
-                }
-                await session.SaveChangesAsync(CancellationToken.None);
-                Interlocked.Add(ref committed, batch.Count);
-                foreach (var pending in batch) pending.Complete();
+                await CommitAsync(batch);
+                return;
+            }
+            catch (Exception ex) when (!IsTransient(ex))
+            {
+                // Something in the batch itself is refused: commit the records one by one so one bad
+                // record cannot hold the others back, and keep a record even if its bodies are refused.
+                logger.LogWarning("A batch of {Count} request records was refused ({Error}); committing them one by one", batch.Count, ex.Message);
+                foreach (var item in batch) await CommitAloneAsync(item);
                 return;
             }
             catch (Exception ex) when (attempt < 8 || !stoppingToken.IsCancellationRequested)
@@ -77,11 +89,64 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             catch (Exception ex)
             {
                 logger.LogError("Shutting down with {Count} request records not committed: {Error}", batch.Count, ex.Message);
-                foreach (var pending in batch) pending.Fail(ex);
+                Interlocked.Add(ref pending, -batch.Count);
+                foreach (var item in batch) item.Fail(ex);
                 return;
             }
         }
     }
+
+    async Task CommitAsync(List<PendingRecord> batch, bool withBodies = true)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await using var session = store.LightweightSession();
+        foreach (var item in batch)
+        {
+            session.Events.StartStream(item.Record.RequestId, item.Record);
+            if (withBodies && item.Bodies is not null) session.QueueInsert(item.Bodies);
+        }
+        await session.SaveChangesAsync(CancellationToken.None);
+        Interlocked.Add(ref commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        Interlocked.Increment(ref batches);
+        Interlocked.Add(ref committed, batch.Count);
+        Interlocked.Add(ref pending, -batch.Count);
+        foreach (var item in batch) item.Complete();
+    }
+
+    async Task CommitAloneAsync(PendingRecord item)
+    {
+        List<PendingRecord> one = [item];
+        try
+        {
+            await CommitAsync(one);
+        }
+        catch (Exception ex) when (!IsTransient(ex) && item.Bodies is not null)
+        {
+            logger.LogWarning("Bodies of request {RequestId} were refused ({Error}); recording the request without them", item.Record.RequestId, ex.Message);
+            try { await CommitAsync(one, withBodies: false); }
+            catch (Exception again) { FailOne(item, again); }
+        }
+        catch (Exception ex)
+        {
+            FailOne(item, ex);
+        }
+    }
+
+    void FailOne(PendingRecord item, Exception ex)
+    {
+        logger.LogError("Request {RequestId} could not be recorded: {Error}", item.Record.RequestId, ex.Message);
+        Interlocked.Decrement(ref pending);
+        item.Fail(ex);
+    }
+
+    /// <summary>Connection trouble is worth waiting out; a refused statement is not.</summary>
+    static bool IsTransient(Exception ex) => ex switch
+    {
+        Npgsql.PostgresException pg => pg.IsTransient,
+        Npgsql.NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or IOException,
+        System.Net.Sockets.SocketException or IOException or TimeoutException => true,
+        _ => ex.InnerException is not null && IsTransient(ex.InnerException),
+    };
 
     sealed class PendingRecord(RequestCompleted record, RequestBodies? bodies)
         : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -92,3 +157,6 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         public void Fail(Exception ex) => TrySetException(ex);
     }
 }
+
+/// <summary>Group-commit figures: records and transactions committed, records waiting, mean batch size and commit time.</summary>
+public sealed record RecorderStats(long Recorded, long Commits, long Pending, double MeanBatch, double MeanCommitMs);

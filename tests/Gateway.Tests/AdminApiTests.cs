@@ -90,7 +90,7 @@ public class AdminApiTests(GatewayFixture gateway)
             select (select count(*) from gateway.mt_events where data::text like @needle)
                  + (select count(*) from gateway.mt_doc_providerview where data::text like @needle)
                  + (select count(*) from gateway.mt_doc_providersecret where data::text like @needle)
-                 + (select count(*) from gateway.mt_doc_requestbodies where data::text like @needle)
+                 + (select count(*) from gateway.request_bodies where request like @needle or response like @needle)
             """, connection);
         command.Parameters.AddWithValue("needle", $"%{GatewayFixture.ProviderKey}%");
         Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);

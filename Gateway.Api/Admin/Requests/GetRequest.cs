@@ -1,4 +1,5 @@
 using Gateway.Domain.Requests;
+using Gateway.Projections;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -18,7 +19,7 @@ public static class GetRequestEndpoint
         var events = await session.Events.FetchStreamAsync(id, token: ct);
         var record = events.FirstOrDefault(e => e.Data is RequestCompleted);
         if (record is null) return Results.Problem(AdminProblems.NotFound($"No request with id {id}."));
-        var bodies = await session.LoadAsync<RequestBodies>(id, ct);
+        var bodies = await RequestBodiesTable.LoadAsync(session, id, ct);
         return Results.Ok(new RequestDetails((RequestCompleted)record.Data, record.Sequence, bodies));
     }
 }

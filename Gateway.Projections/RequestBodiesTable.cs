@@ -1,0 +1,46 @@
+using Gateway.Domain.Requests;
+using Marten;
+using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace Gateway.Projections;
+
+/// <summary>
+/// Bodies live in a plain table (text columns, no JSON parsing, no upsert function): written in the same
+/// transaction as the request's event but costing the commit next to nothing, and droppable on their own.
+/// </summary>
+public static class RequestBodiesTable
+{
+    public const string Name = "request_bodies";
+
+    public static void AddRequestBodiesTable(this StoreOptions opts)
+    {
+        var table = new Table(new PostgresqlObjectName(opts.DatabaseSchemaName, Name));
+        table.AddColumn<Guid>("request_id").AsPrimaryKey();
+        table.AddColumn<string>("request").NotNull();
+        table.AddColumn<bool>("request_truncated").NotNull();
+        table.AddColumn<string>("response").NotNull();
+        table.AddColumn<bool>("response_truncated").NotNull();
+        table.AddColumn<DateTimeOffset>("stored_at").NotNull();
+        table.ModifyColumn("stored_at").AddIndex();
+        opts.Storage.ExtendedSchemaObjects.Add(table);
+    }
+
+    /// <summary>Queues the insert in the session's unit of work, so it commits with the events.</summary>
+    public static void QueueInsert(this IDocumentSession session, RequestBodies bodies) =>
+        session.QueueSqlCommand(
+            $"insert into {session.DocumentStore.Options.DatabaseSchemaName}.{Name} (request_id, request, request_truncated, response, response_truncated, stored_at) values (?, ?, ?, ?, ?, ?)",
+            bodies.RequestId, bodies.Request, bodies.RequestTruncated, bodies.Response, bodies.ResponseTruncated, bodies.StoredAt);
+
+    public static async Task<RequestBodies?> LoadAsync(IQuerySession session, Guid requestId, CancellationToken ct)
+    {
+        var sql = $"select request, request_truncated, response, response_truncated, stored_at from {session.DocumentStore.Options.DatabaseSchemaName}.{Name} where request_id = @id";
+        await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)session.Connection!);
+        command.Parameters.AddWithValue("id", requestId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new RequestBodies(requestId, reader.GetString(0), reader.GetBoolean(1), reader.GetString(2), reader.GetBoolean(3),
+            reader.GetFieldValue<DateTimeOffset>(4));
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Overhead benchmark: the same non-streaming chat load against the mock provider directly and through the
+# gateway, at concurrency 1, 16 and 64 for BENCH_SECONDS each. Every gateway request is durably recorded in
+# PostgreSQL before its response completes. Run it with ./gateway bench (which provisions PostgreSQL and wrk).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+CONCURRENCY="${BENCH_CONCURRENCY:-1 16 64}"
+MOCK_PORT="${BENCH_MOCK_PORT:-19090}"
+GW_PORT="${BENCH_GATEWAY_PORT:-19080}"
+KEY="sk-gw-bench-$(date +%s)"
+ADMIN="sk-admin-bench-$(date +%s)"
+OUT="$ROOT/bench/results"
+mkdir -p "$OUT"
+: "${GATEWAY_DB:?GATEWAY_DB must be set; run ./gateway bench}"
+command -v wrk >/dev/null || { echo "wrk is not installed; run ./gateway bench" >&2; exit 1; }
+
+MOCK_DLL="$ROOT/tests/MockProvider/bin/Release/net10.0/MockProvider.dll"
+API_DLL="$ROOT/Gateway.Api/bin/Release/net10.0/Gateway.Api.dll"
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_for() { # url
+  for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done
+  echo "timed out waiting for $1" >&2; return 1
+}
+
+dotnet "$MOCK_DLL" --urls "http://127.0.0.1:$MOCK_PORT" >"$OUT/mock.log" 2>&1 &
+PIDS+=($!)
+GATEWAY_DATA="$(mktemp -d)" GATEWAY_PORT="$GW_PORT" GATEWAY_ADMIN_KEY="$ADMIN" GATEWAY_DEMO=1 GATEWAY_DEMO_KEY="$KEY" \
+  GATEWAY_DEMO_MOCK_URL="http://127.0.0.1:$MOCK_PORT/v1" Logging__LogLevel__Default=Warning \
+  dotnet "$API_DLL" >"$OUT/gateway.log" 2>&1 &
+GW_PID=$!
+PIDS+=($GW_PID)
+wait_for "http://127.0.0.1:$MOCK_PORT/v1/models"
+wait_for "http://127.0.0.1:$GW_PORT/health"
+
+run_wrk() { # label url model key concurrency
+  local threads=$(( $5 < 2 ? 1 : 2 ))
+  BENCH_MODEL="$3" BENCH_KEY="$4" wrk -t"$threads" -c"$5" -d"${SECONDS_PER_RUN}s" --latency -s "$ROOT/bench/chat.lua" "$2" \
+    | grep '^BENCH' | sed "s/^BENCH/$1/"
+}
+
+# Warm both paths (JIT, connection pools) before measuring.
+BENCH_MODEL=gpt-4o-mini wrk -t1 -c4 -d3s -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" >/dev/null
+BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$KEY" wrk -t2 -c16 -d5s -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" >/dev/null
+
+RESULTS="$OUT/overhead.txt"
+: >"$RESULTS"
+for c in $CONCURRENCY; do
+  run_wrk "direct c=$c" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" "$c" >>"$RESULTS"
+  run_wrk "gateway c=$c" "http://127.0.0.1:$GW_PORT/v1/chat/completions" mock/gpt-4o-mini "$KEY" "$c" >>"$RESULTS"
+done
+PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
+
+echo
+echo "Non-streaming chat, ${SECONDS_PER_RUN}s per row, $(nproc) cores; every gateway request durably recorded before it completes."
+awk -v conc="$CONCURRENCY" '
+  { split($0, parts, " "); label = parts[1]; c = parts[2]; sub("c=", "", c)
+    for (i = 3; i <= length(parts); i++) { split(parts[i], kv, "="); v[label, c, kv[1]] = kv[2] } }
+  END {
+    printf "%-5s %11s %11s %10s %10s %10s %10s %10s %10s %7s\n", "conc", "direct_rps", "gw_rps", "direct_p50", "gw_p50", "added_p50", "direct_p99", "gw_p99", "added_p99", "errors"
+    n = split(conc, cs, " ")
+    for (k = 1; k <= n; k++) { c = cs[k]
+      printf "%-5s %11.0f %11.0f %8.2fms %8.2fms %8.2fms %8.2fms %8.2fms %8.2fms %7d\n", c,
+        v["direct", c, "rps"], v["gateway", c, "rps"],
+        v["direct", c, "p50_us"] / 1000, v["gateway", c, "p50_us"] / 1000, (v["gateway", c, "p50_us"] - v["direct", c, "p50_us"]) / 1000,
+        v["direct", c, "p99_us"] / 1000, v["gateway", c, "p99_us"] / 1000, (v["gateway", c, "p99_us"] - v["direct", c, "p99_us"]) / 1000,
+        v["gateway", c, "non2xx"] + v["gateway", c, "sockerr"] }
+  }' "$RESULTS"
+echo "gateway peak RSS: $(( PEAK_RSS_KB / 1024 )) MiB"
+echo "gateway requests sent by wrk (incl. warm-up): $(( $(awk '/^gateway/ {for (i=1;i<=NF;i++) if ($i ~ /^requests=/) {split($i,a,"="); s+=a[2]}} END {print s}' "$RESULTS") ))"
+echo "group commit: $(curl -s -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$GW_PORT/admin/stats/recorder")"
