@@ -30,6 +30,8 @@ public sealed class GatewayOptions
     public bool ProjectionDaemon { get; set; } = true;
     /// <summary>Largest number of request records committed in one transaction.</summary>
     public int MaxCommitBatch { get; set; } = 512;
+    /// <summary>How many group commits may be in flight at once.</summary>
+    public int CommitWriters { get; set; } = 1;
     /// <summary>How often the in-memory control-plane views re-read PostgreSQL, to follow other nodes' changes.</summary>
     public TimeSpan ControlPlaneRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
