@@ -50,6 +50,7 @@ public static class GatewayServices
         services.AddSingleton<IProviderAdapter, OpenAiAdapter>();
         services.AddSingleton<ProviderAdapters>();
         services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<UsageEstimator>();
         services.AddSingleton<Proxy>();
         return services;
     }

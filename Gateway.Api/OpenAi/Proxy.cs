@@ -20,6 +20,7 @@ public sealed class Proxy(
     ProviderAdapters adapters,
     UpstreamClient upstream,
     UsageRecorder recorder,
+    UsageEstimator estimator,
     GatewayOptions options,
     TimeProvider time,
     ILogger<Proxy> logger)
@@ -189,7 +190,8 @@ public sealed class Proxy(
                 OpenAiError.UpstreamType, "upstream_invalid_response");
             return;
         }
-        trace.SetUsage(scan);
+        if (scan.HasUsage) trace.SetUsage(scan);
+        else EstimateUsage(trace, body.Span, upstreamBytes.Span, streamed: false);
 
         using var output = new PooledBuffer(upstreamBytes.Length + 64);
         scan.WriteWithModel(upstreamBytes.Span, model.PublicIdJson, output);
@@ -245,6 +247,23 @@ public sealed class Proxy(
                 await FailAsync(ctx, trace, body, 502, $"Provider '{provider.Name}' failed with HTTP {upstreamStatus}{suffix}",
                     OpenAiError.UpstreamType, "upstream_error");
                 break;
+        }
+    }
+
+    /// <summary>The upstream reported no usage: count both sides with the tokenizer and mark the record estimated.</summary>
+    internal void EstimateUsage(RequestTrace trace, ReadOnlySpan<byte> requestBody, ReadOnlySpan<byte> answer, bool streamed)
+    {
+        try
+        {
+            trace.PromptTokens = estimator.CountPrompt(requestBody, trace.Operation);
+            trace.CompletionTokens = trace.Operation == Operation.Embeddings ? 0
+                : streamed ? estimator.CountStreamedCompletion(answer) : estimator.CountCompletion(answer);
+            trace.TotalTokens = trace.PromptTokens + trace.CompletionTokens;
+            trace.UsageEstimated = true;
+        }
+        catch (JsonException ex)
+        {
+            logger.LogWarning("Usage of request {RequestId} could not be estimated: {Error}", trace.RequestId, ex.Message);
         }
     }
 

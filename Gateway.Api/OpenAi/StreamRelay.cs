@@ -23,6 +23,7 @@ internal sealed class StreamRelay(
     readonly int captureLimit = 1024 * 1024;
     bool sawDone;
     bool firstToken;
+    bool sawUsage;
 
     public async Task RunAsync()
     {
@@ -62,6 +63,8 @@ internal sealed class StreamRelay(
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
             trace.UpstreamEnd = Stopwatch.GetTimestamp();
+            // The tokens streamed so far were generated and are billed even though the client left.
+            if (!sawUsage) proxy.EstimateUsage(trace, requestBody.Span, captured.Span, streamed: true);
             await proxy.CommitAsync(trace, 499, "client_closed_request", requestBody.Span, captured.Span);
             return;
         }
@@ -74,6 +77,8 @@ internal sealed class StreamRelay(
             failure = "The provider's stream broke off.";
         }
         trace.UpstreamEnd = Stopwatch.GetTimestamp();
+        // Usage missing (the upstream ignored include_usage, or the stream broke before it): count what was sent.
+        if (!sawUsage) proxy.EstimateUsage(trace, requestBody.Span, captured.Span, streamed: true);
 
         if (failure is null)
         {
@@ -148,6 +153,7 @@ internal sealed class StreamRelay(
         }
         if (scan.HasUsage)
         {
+            sawUsage = true;
             trace.SetUsage(scan);
             // We always ask upstreams for usage; the client only sees the usage chunk if it asked too.
             if (scan.ChoiceCount <= 0 && !head.IncludeUsage) return false;

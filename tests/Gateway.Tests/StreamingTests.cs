@@ -115,3 +115,65 @@ public class StreamingTests(GatewayFixture gateway)
         Assert.Equal("7", response.Headers.GetValues("Retry-After").Single());
     }
 }
+
+[Collection(GatewayCollection.Name)]
+public class UsageEstimationTests(GatewayFixture gateway)
+{
+    static readonly Microsoft.ML.Tokenizers.Tokenizer O200k = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForModel("gpt-4o");
+
+    [Fact]
+    public async Task a_stream_without_upstream_usage_is_counted_with_the_tokenizer_and_marked_estimated()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(input: 1m, output: 4m);
+        gateway.SetBehavior(model, new ModelBehavior { OmitUsage = true });
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId, "count these words for me", stream: true, includeUsage: true));
+        var events = await Chat.EventsAsync(response);
+
+        Assert.Equal("[DONE]", events[^1]);
+        var record = await gateway.RecordAsync(response);
+        Assert.True(record.UsageEstimated);
+        var reply = $"This is a mock reply from {model.Upstream}.";
+        Assert.Equal(O200k.CountTokens(reply), record.CompletionTokens);
+        Assert.Equal(O200k.CountTokens("count these words for me") + 3 + 3, record.PromptTokens);
+        Assert.Equal(model.Cost(record.PromptTokens, record.CompletionTokens), record.Cost);
+        Assert.True(record.Cost > 0);
+    }
+
+    [Fact]
+    public async Task a_non_streamed_answer_without_usage_is_estimated_too()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { OmitUsage = true });
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId, "hello"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var record = await gateway.RecordAsync(response);
+        Assert.True(record.UsageEstimated);
+        Assert.Equal(O200k.CountTokens($"This is a mock reply from {model.Upstream}."), record.CompletionTokens);
+        Assert.Equal(O200k.CountTokens("hello") + 6, record.PromptTokens);
+    }
+
+    [Fact]
+    public async Task a_stream_cut_before_usage_is_billed_for_what_was_streamed()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { CutAfterChunks = 4 });
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId, "hello", stream: true));
+        await response.Content.ReadAsStringAsync();
+
+        var record = await gateway.RecordAsync(response);
+        Assert.Equal(502, record.Status);
+        Assert.True(record.UsageEstimated);
+        Assert.True(record.CompletionTokens > 0);
+        Assert.True(record.Cost > 0);
+    }
+}
