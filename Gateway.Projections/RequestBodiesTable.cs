@@ -16,7 +16,7 @@ public static class RequestBodiesTable
 
     public static void AddRequestBodiesTable(this StoreOptions opts)
     {
-        var table = new Table(new PostgresqlObjectName(opts.DatabaseSchemaName, Name));
+        var table = new Table(new PostgresqlObjectName(opts.DatabaseSchemaName, Name, SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("request_id").AsPrimaryKey();
         table.AddColumn<string>("request").NotNull();
         table.AddColumn<bool>("request_truncated").NotNull();
