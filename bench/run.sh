@@ -15,6 +15,7 @@ OUT="$ROOT/bench/results"
 mkdir -p "$OUT"
 : "${GATEWAY_DB:?GATEWAY_DB must be set; run ./gateway bench}"
 command -v wrk >/dev/null || { echo "wrk is not installed; run ./gateway bench" >&2; exit 1; }
+PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -1)
 
 MOCK_DLL="$ROOT/tests/MockProvider/bin/Release/net10.0/MockProvider.dll"
 API_DLL="$ROOT/Gateway.Api/bin/Release/net10.0/Gateway.Api.dll"
@@ -43,15 +44,44 @@ run_wrk() { # label url model key concurrency
     | grep '^BENCH' | sed "s/^BENCH/$1/"
 }
 
+# psql from the Npgsql connection string, to read the recorded events back.
+pg() {
+  local kv host=127.0.0.1 port=5432 db=postgres user=postgres pass=""
+  IFS=';' read -ra kv <<<"$GATEWAY_DB"
+  for pair in "${kv[@]}"; do
+    case "${pair%%=*}" in
+      Host) host=${pair#*=} ;; Port) port=${pair#*=} ;; Database) db=${pair#*=} ;;
+      Username) user=${pair#*=} ;; Password) pass=${pair#*=} ;;
+    esac
+  done
+  PGPASSWORD="$pass" "$PSQL" -X -h "$host" -p "$port" -U "$user" -d "$db" -At -F ' ' "$@"
+}
+
+# Where a row's time went, from its own request events: the upstream call and the gateway's own work
+# (both measured in the gateway before the commit), p50 and p99.
+breakdown() { # from to
+  pg -c "select count(*),
+      round(percentile_cont(0.5) within group (order by (data->>'upstreamMs')::float)::numeric, 3),
+      round(percentile_cont(0.99) within group (order by (data->>'upstreamMs')::float)::numeric, 3),
+      round(percentile_cont(0.5) within group (order by (data->>'overheadMs')::float)::numeric, 4),
+      round(percentile_cont(0.99) within group (order by (data->>'overheadMs')::float)::numeric, 4)
+    from gateway.mt_events where type = 'request_completed'
+      and (data->>'startedAt')::timestamptz >= '$1' and (data->>'startedAt')::timestamptz < '$2'"
+}
+
 # Warm both paths (JIT, connection pools) before measuring.
 BENCH_MODEL=gpt-4o-mini wrk -t1 -c4 -d3s -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" >/dev/null
-BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$KEY" wrk -t2 -c16 -d5s -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" >/dev/null
+WARMUP=$(BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$KEY" wrk -t2 -c16 -d5s -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" \
+  | grep '^BENCH' | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
 
 RESULTS="$OUT/overhead.txt"
 : >"$RESULTS"
+: >"$OUT/breakdown.txt"
 for c in $CONCURRENCY; do
   run_wrk "direct c=$c" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" "$c" >>"$RESULTS"
+  from=$(date -u +%FT%T.%NZ)
   run_wrk "gateway c=$c" "http://127.0.0.1:$GW_PORT/v1/chat/completions" mock/gpt-4o-mini "$KEY" "$c" >>"$RESULTS"
+  echo "$c $(breakdown "$from" "$(date -u +%FT%T.%NZ)")" >>"$OUT/breakdown.txt"
 done
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
 
@@ -71,5 +101,15 @@ awk -v conc="$CONCURRENCY" '
         v["gateway", c, "non2xx"] + v["gateway", c, "sockerr"] }
   }' "$RESULTS"
 echo "gateway peak RSS: $(( PEAK_RSS_KB / 1024 )) MiB"
-echo "gateway requests sent by wrk (incl. warm-up): $(( $(awk '/^gateway/ {for (i=1;i<=NF;i++) if ($i ~ /^requests=/) {split($i,a,"="); s+=a[2]}} END {print s}' "$RESULTS") ))"
+echo
+echo "Inside the gateway, from each row's own request events (before the durable commit):"
+printf '%-5s %9s %12s %12s %14s %14s\n' conc events upstream_p50 upstream_p99 own_work_p50 own_work_p99
+while read -r c n u50 u99 o50 o99; do
+  printf '%-5s %9s %10sms %10sms %12sms %12sms\n' "$c" "$n" "$u50" "$u99" "$o50" "$o99"
+done <"$OUT/breakdown.txt"
+SENT=$(( WARMUP + $(awk '/^gateway/ {for (i=1;i<=NF;i++) if ($i ~ /^requests=/) {split($i,a,"="); s+=a[2]}} END {print s}' "$RESULTS") ))
+RECORDED=$(pg -c "select count(*) from gateway.mt_events where type = 'request_completed'")
+echo
+echo "requests completed by wrk through the gateway: $SENT; request events committed: $RECORDED"
+echo "(wrk stops each row with up to 'conc' requests in flight: those still finish and are recorded, so events >= completed)"
 echo "group commit: $(curl -s -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$GW_PORT/admin/stats/recorder")"

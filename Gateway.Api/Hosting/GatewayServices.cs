@@ -25,7 +25,7 @@ public static class GatewayServices
         var marten = services.AddMarten(sp =>
             {
                 var store = new StoreOptions();
-                store.Connection(options.Db);
+                store.Connection(TunedConnectionString(options.Db));
                 store.DatabaseSchemaName = options.Schema;
                 store.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
@@ -53,6 +53,18 @@ public static class GatewayServices
         services.AddSingleton<UsageEstimator>();
         services.AddSingleton<Proxy>();
         return services;
+    }
+
+    /// <summary>
+    /// The recorder sends the same few statements thousands of times a second: let Npgsql prepare them,
+    /// and keep them prepared across pooled uses (no DISCARD ALL on return). Explicit settings win.
+    /// </summary>
+    static string TunedConnectionString(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase)) builder.NoResetOnClose = true;
+        return builder.ConnectionString;
     }
 
     /// <summary>The OpenAI-compatible surface. Plain request delegates: nothing between Kestrel and the proxy.</summary>
