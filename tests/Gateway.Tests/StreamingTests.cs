@@ -40,6 +40,32 @@ public class StreamingTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task chunks_reach_the_client_as_the_upstream_sends_them_not_at_the_end()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { ChunkDelayMs = 150 });
+        using var client = gateway.Client(key.Secret);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(Chat.Request(model.PublicId, stream: true)),
+        };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? first;
+        do first = await reader.ReadLineAsync(); while (first is not null && !first.StartsWith("data: "));
+        var firstAt = started.Elapsed;
+        await reader.ReadToEndAsync();
+        var endAt = started.Elapsed;
+
+        // Eight content chunks 150 ms apart: the first must arrive long before the last.
+        Assert.NotNull(first);
+        Assert.True(endAt - firstAt > TimeSpan.FromMilliseconds(700), $"first chunk at {firstAt.TotalMilliseconds} ms, end at {endAt.TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task usage_is_always_asked_upstream_but_the_usage_chunk_is_only_shown_to_clients_who_asked()
     {
         var key = await gateway.NewKeyAsync();
