@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Marten;
 using MockProvider;
 
 namespace Gateway.Tests;
@@ -175,6 +176,35 @@ public class ErrorTests(GatewayFixture gateway)
         var error = await ErrorOf(response, HttpStatusCode.BadGateway);
         Assert.Equal("upstream_auth_failed", error.GetProperty("code").GetString());
         Assert.DoesNotContain("sk-wrong", error.GetRawText());
+    }
+
+    [Fact]
+    public async Task replacing_a_provider_key_applies_to_the_next_request_and_the_old_ciphertext_is_gone()
+    {
+        var key = await gateway.NewKeyAsync();
+        var name = $"rotate-{Guid.NewGuid():N}"[..14];
+        var provider = await gateway.AdminPostAsync("/admin/providers", new { name, kind = "openai", baseUrl = gateway.Mock.BaseUrl, apiKey = "sk-stale-provider-key" });
+        var providerId = provider.GetProperty("id").GetGuid();
+        var model = await gateway.NewModelAsync(provider: name);
+        using var client = gateway.Client(key.Secret);
+        Assert.Equal(HttpStatusCode.BadGateway, (await Chat.PostAsync(client, Chat.Request(model.PublicId))).StatusCode);
+
+        using var admin = gateway.Client(GatewayFixture.AdminKey);
+        using var put = await admin.PutAsync($"/admin/providers/{providerId}/key",
+            System.Net.Http.Json.JsonContent.Create(new { apiKey = GatewayFixture.ProviderKey }));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        using var served = await Chat.PostAsync(client, Chat.Request(model.PublicId));
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        await using var session = gateway.Store.QuerySession();
+        var view = await session.LoadAsync<Gateway.Projections.ProviderView>(providerId);
+        var secrets = await session.Query<Gateway.Api.Security.ProviderSecret>().ToListAsync();
+        Assert.Contains(secrets, s => s.Id == view!.CredentialId);
+        var events = await session.Events.FetchStreamAsync(providerId);
+        Assert.IsType<Gateway.Domain.Providers.ProviderCredentialReplaced>(events[^1].Data);
+        var old = ((Gateway.Domain.Providers.ProviderRegistered)events[0].Data).CredentialId;
+        Assert.NotNull(old);
+        Assert.DoesNotContain(secrets, s => s.Id == old);
     }
 
     static int ClosedPort()
