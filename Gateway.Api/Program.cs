@@ -11,7 +11,11 @@ var options = GatewayOptions.Bind(builder.Configuration);
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
 // The proxy enforces its own body limit so that it can answer 413 in the OpenAI error shape.
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = null;
+    k.AddServerHeader = false;
+});
 
 builder.Services.AddGateway(options);
 builder.Services.AddProblemDetails();
