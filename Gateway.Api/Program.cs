@@ -8,6 +8,7 @@ using Wolverine.Http;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var options = GatewayOptions.Bind(builder.Configuration);
 
+// Loopback by default; ASPNETCORE_URLS (as compose.yaml sets) chooses otherwise.
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
 // The proxy enforces its own body limit so that it can answer 413 in the OpenAI error shape.
