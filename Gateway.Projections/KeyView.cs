@@ -11,6 +11,7 @@ public sealed class KeyView
     public string Name { get; set; } = "";
     public string SecretHash { get; set; } = "";
     public string Prefix { get; set; } = "";
+    public bool AllowsRequestProviderKey { get; set; }
     public bool Revoked { get; set; }
     public string? RevokedReason { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
@@ -23,6 +24,7 @@ public sealed class KeyView
         Name = e.Data.Name,
         SecretHash = e.Data.SecretHash,
         Prefix = e.Data.Prefix,
+        AllowsRequestProviderKey = e.Data.AllowsRequestProviderKey,
         IssuedAt = e.Timestamp,
     };
 

@@ -10,6 +10,7 @@ public sealed class ProviderView
     public string Kind { get; set; } = "";
     public string BaseUrl { get; set; } = "";
     public Guid? CredentialId { get; set; }
+    public string? ApiVersion { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
 
     public static ProviderView Create(IEvent<ProviderRegistered> e) => new()
@@ -19,6 +20,7 @@ public sealed class ProviderView
         Kind = e.Data.Kind,
         BaseUrl = e.Data.BaseUrl,
         CredentialId = e.Data.CredentialId,
+        ApiVersion = e.Data.ApiVersion,
         RegisteredAt = e.Timestamp,
     };
 

@@ -9,5 +9,12 @@ public sealed class TeamView
     public string Name { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The team's own provider credentials (BYOK): provider id → credential id.</summary>
+    public Dictionary<Guid, Guid> Credentials { get; set; } = [];
+
     public static TeamView Create(IEvent<TeamCreated> e) => new() { Id = e.Data.TeamId, Name = e.Data.Name, CreatedAt = e.Timestamp };
+
+    public void Apply(TeamCredentialRegistered e) => Credentials[e.ProviderId] = e.CredentialId;
+
+    public void Apply(TeamCredentialRemoved e) => Credentials.Remove(e.ProviderId);
 }

@@ -6,7 +6,10 @@ using Gateway.Projections;
 namespace Gateway.Api.ControlPlane;
 
 /// <summary>An upstream as the hot path needs it: where, which wire format, and the decrypted key.</summary>
-public sealed record UpstreamProvider(Guid Id, string Name, string Kind, string BaseUrl, string? ApiKey, Guid? CredentialId);
+public sealed record UpstreamProvider(Guid Id, string Name, string Kind, string BaseUrl, string? ApiKey, Guid? CredentialId, string? ApiVersion = null);
+
+/// <summary>A team's own key for one provider (BYOK), decrypted.</summary>
+public sealed record TeamCredential(Guid CredentialId, string ApiKey);
 
 public sealed record CatalogModel(Guid Id, string PublicId, string UpstreamModel, bool Enabled, Price Price, UpstreamProvider Provider, long Created)
 {
@@ -15,7 +18,7 @@ public sealed record CatalogModel(Guid Id, string PublicId, string UpstreamModel
     public byte[] UpstreamModelJson { get; } = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(UpstreamModel);
 }
 
-public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked);
+public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked, bool AllowsRequestProviderKey = false);
 
 /// <summary>
 /// One immutable picture of keys, catalog and providers. The hot path reads it without locks; a refresh
@@ -23,13 +26,15 @@ public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked)
 /// </summary>
 public sealed class ControlPlaneSnapshot
 {
-    public static readonly ControlPlaneSnapshot Empty = new([], [], [], [], new Dictionary<Guid, string>());
+    public static readonly ControlPlaneSnapshot Empty = new([], [], [], [], [], new Dictionary<Guid, string>());
 
     public FrozenDictionary<KeyHash, GatewayKey> KeysByHash { get; }
     public FrozenSet<KeyHash> AdminKeys { get; }
     public FrozenDictionary<string, CatalogModel> ModelsByPublicId { get; }
     public FrozenDictionary<string, UpstreamProvider> ProvidersByName { get; }
     public IReadOnlyList<CatalogModel> EnabledModels { get; }
+    /// <summary>Teams' own provider credentials, by (team, provider).</summary>
+    public FrozenDictionary<(Guid TeamId, Guid ProviderId), TeamCredential> TeamCredentials { get; }
     public long Version { get; init; }
 
     public ControlPlaneSnapshot(
@@ -37,17 +42,22 @@ public sealed class ControlPlaneSnapshot
         IReadOnlyList<AdminKeyView> adminKeys,
         IReadOnlyList<ProviderView> providers,
         IReadOnlyList<ModelView> models,
+        IReadOnlyList<TeamView> teams,
         IReadOnlyDictionary<Guid, string> providerKeys)
     {
         KeysByHash = keys.ToFrozenDictionary(
             k => KeyHash.FromHex(k.SecretHash),
-            k => new GatewayKey(k.Id, k.TeamId, k.Name, k.Revoked));
+            k => new GatewayKey(k.Id, k.TeamId, k.Name, k.Revoked, k.AllowsRequestProviderKey));
+        TeamCredentials = teams
+            .SelectMany(t => t.Credentials.Select(c => (Team: t.Id, Provider: c.Key, Credential: c.Value)))
+            .Where(c => providerKeys.ContainsKey(c.Credential))
+            .ToFrozenDictionary(c => (c.Team, c.Provider), c => new TeamCredential(c.Credential, providerKeys[c.Credential]));
         AdminKeys = adminKeys.Select(a => KeyHash.FromHex(a.SecretHash)).ToFrozenSet();
 
         var upstreams = providers.ToDictionary(
             p => p.Id,
             p => new UpstreamProvider(p.Id, p.Name, p.Kind, p.BaseUrl.TrimEnd('/'),
-                p.CredentialId is { } c && providerKeys.TryGetValue(c, out var key) ? key : null, p.CredentialId));
+                p.CredentialId is { } c && providerKeys.TryGetValue(c, out var key) ? key : null, p.CredentialId, p.ApiVersion));
         ProvidersByName = upstreams.Values.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
 
         ModelsByPublicId = models

@@ -28,6 +28,7 @@ public sealed class ControlPlaneViews(IDocumentStore store, SecretBox secrets, I
             var admins = await session.Query<AdminKeyView>().ToListAsync(ct);
             var providers = await session.Query<ProviderView>().ToListAsync(ct);
             var models = await session.Query<ModelView>().ToListAsync(ct);
+            var teams = await session.Query<TeamView>().ToListAsync(ct);
             var sealedKeys = await session.Query<ProviderSecret>().ToListAsync(ct);
 
             var providerKeys = new Dictionary<Guid, string>();
@@ -40,7 +41,7 @@ public sealed class ControlPlaneViews(IDocumentStore store, SecretBox secrets, I
                 }
             }
 
-            current = new ControlPlaneSnapshot(keys, admins, providers, models, providerKeys) { Version = Interlocked.Increment(ref version) };
+            current = new ControlPlaneSnapshot(keys, admins, providers, models, teams, providerKeys) { Version = Interlocked.Increment(ref version) };
         }
         finally
         {

@@ -48,6 +48,7 @@ public static class GatewayServices
         services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
 
         services.AddSingleton<IProviderAdapter, OpenAiAdapter>();
+        services.AddSingleton<IProviderAdapter, AzureAdapter>();
         services.AddSingleton<ProviderAdapters>();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UsageEstimator>();

@@ -12,8 +12,17 @@ public static class GatewayKeyAuth
     public static bool TryAuthenticate(HttpRequest request, ControlPlaneSnapshot snapshot, out GatewayKey key)
     {
         key = null!;
-        if (!TryGetBearer(request, out var secret)) return false;
+        if (!TryGetBearer(request, out var secret) && !TryGetApiKeyHeader(request, out secret)) return false;
         return snapshot.KeysByHash.TryGetValue(KeyHash.Of(secret), out key!) && !key.Revoked;
+    }
+
+    /// <summary>Anthropic's SDKs send their key as <c>x-api-key</c>; the gateway key is accepted there too.</summary>
+    static bool TryGetApiKeyHeader(HttpRequest request, out ReadOnlySpan<char> secret)
+    {
+        secret = default;
+        if (!request.Headers.TryGetValue("x-api-key", out StringValues values) || values.Count != 1) return false;
+        secret = values[0].AsSpan().Trim();
+        return !secret.IsEmpty && secret.Length <= 200;
     }
 
     public static bool TryGetBearer(HttpRequest request, out ReadOnlySpan<char> secret)

@@ -7,6 +7,7 @@ using Gateway.Api.ControlPlane;
 using Gateway.Api.Providers;
 using Gateway.Api.Recording;
 using Gateway.Domain.Requests;
+using Gateway.Api.Providers;
 
 namespace Gateway.Api.OpenAi;
 
@@ -25,18 +26,20 @@ public sealed class Proxy(
     TimeProvider time,
     ILogger<Proxy> logger)
 {
-    public Task ChatAsync(HttpContext ctx) => HandleAsync(ctx, Operation.Chat);
+    public Task ChatAsync(HttpContext ctx) => HandleAsync(ctx, Operation.Chat, OpenAiDialect.Instance);
 
-    public Task EmbeddingsAsync(HttpContext ctx) => HandleAsync(ctx, Operation.Embeddings);
+    public Task EmbeddingsAsync(HttpContext ctx) => HandleAsync(ctx, Operation.Embeddings, OpenAiDialect.Instance);
 
-    async Task HandleAsync(HttpContext ctx, Operation operation)
+    /// <summary>Any inbound wire format: the dialect translates the client's body to OpenAI's format and the answer back.</summary>
+    public async Task HandleAsync(HttpContext ctx, Operation operation, ClientDialect dialect)
     {
         var startTimestamp = Stopwatch.GetTimestamp();
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, out var key))
         {
-            await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage,
-                OpenAiError.InvalidRequest, "invalid_api_key");
+            ctx.Response.StatusCode = 401;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.Body.WriteAsync(dialect.Error(401, dialect.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key"), ctx.RequestAborted);
             return;
         }
 
@@ -49,7 +52,7 @@ public sealed class Proxy(
         {
             if (!await body.ReadFromAsync(ctx.Request.Body, options.MaxRequestBodyBytes, ctx.RequestAborted))
             {
-                await FailAsync(ctx, trace, body, 413, $"The request body is larger than the limit of {options.MaxRequestBodyBytes} bytes.",
+                await FailAsync(ctx, trace, dialect, body, 413, $"The request body is larger than the limit of {options.MaxRequestBodyBytes} bytes.",
                     OpenAiError.InvalidRequest, "request_too_large");
                 return;
             }
@@ -60,27 +63,35 @@ public sealed class Proxy(
             return;
         }
 
+        using var translated = new PooledBuffer(dialect is OpenAiDialect ? 1 : body.Length + 256);
         RequestHead head;
+        ReadOnlyMemory<byte> openAiBody;
         try
         {
-            head = RequestHead.Parse(body.Span, operation);
+            openAiBody = dialect.TranslateRequest(body.Span, translated) ? translated.Memory : body.Memory;
+            head = RequestHead.Parse(openAiBody.Span, operation);
         }
         catch (JsonException ex)
         {
-            await FailAsync(ctx, trace, body, 400, $"The request body is not valid JSON ({TrimJsonMessage(ex.Message)}).",
+            await FailAsync(ctx, trace, dialect, body, 400, $"The request body is not valid JSON ({TrimJsonMessage(ex.Message)}).",
                 OpenAiError.InvalidRequest, "invalid_json");
+            return;
+        }
+        catch (TranslationException ex)
+        {
+            await FailAsync(ctx, trace, dialect, body, 400, ex.Message, OpenAiError.InvalidRequest, "invalid_value", ex.Param);
             return;
         }
         if (head.TypeError is not null)
         {
-            await FailAsync(ctx, trace, body, 400, head.TypeError, OpenAiError.InvalidRequest, "invalid_type", head.TypeErrorParam);
+            await FailAsync(ctx, trace, dialect, body, 400, head.TypeError, OpenAiError.InvalidRequest, "invalid_type", head.TypeErrorParam);
             return;
         }
         var validation = RequestHeadValidator.Instance.Validate(head);
         if (!validation.IsValid)
         {
             var first = validation.Errors[0];
-            await FailAsync(ctx, trace, body, 400, first.ErrorMessage, OpenAiError.InvalidRequest, "invalid_value", first.PropertyName);
+            await FailAsync(ctx, trace, dialect, body, 400, first.ErrorMessage, OpenAiError.InvalidRequest, "invalid_value", first.PropertyName);
             return;
         }
 
@@ -88,25 +99,50 @@ public sealed class Proxy(
         trace.Streamed = head.Stream && operation == Operation.Chat;
         if (!snapshot.ModelsByPublicId.TryGetValue(head.Model!, out var model) || !model.Enabled)
         {
-            await FailAsync(ctx, trace, body, 404, $"The model '{head.Model}' does not exist or is not enabled.",
+            await FailAsync(ctx, trace, dialect, body, 404, $"The model '{head.Model}' does not exist or is not enabled.",
                 OpenAiError.InvalidRequest, "model_not_found", "model");
             return;
         }
         trace.Model = model;
 
-        await ForwardAsync(ctx, trace, head, body, model);
+        var adapter = adapters.For(model.Provider.Kind);
+        if (operation == Operation.Embeddings && !adapter.SupportsEmbeddings)
+        {
+            await FailAsync(ctx, trace, dialect, body, 400, $"The model '{model.PublicId}' does not support embeddings.",
+                OpenAiError.InvalidRequest, "operation_not_supported", "model");
+            return;
+        }
+        if (!UpstreamCredentials.TryChoose(ctx.Request, key, model, snapshot, trace, out var apiKey))
+        {
+            await FailAsync(ctx, trace, dialect, body, 403,
+                $"This gateway key may not bring its own provider key ('{UpstreamCredentials.RequestKeyHeader}' header).",
+                OpenAiError.InvalidRequest, "provider_key_not_allowed");
+            return;
+        }
+
+        await ForwardAsync(ctx, trace, dialect, adapter, head, body, openAiBody, apiKey);
     }
 
-    async Task ForwardAsync(HttpContext ctx, RequestTrace trace, RequestHead head, PooledBuffer body, CatalogModel model)
+    async Task ForwardAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, IProviderAdapter adapter,
+        RequestHead head, PooledBuffer body, ReadOnlyMemory<byte> openAiBody, string? apiKey)
     {
-        using var upstreamBody = new PooledBuffer(body.Length + 64);
-        UpstreamBody.Write(body.Span, head, model.UpstreamModelJson, upstreamBody);
+        var model = trace.Model!;
+        using var upstreamBody = new PooledBuffer(openAiBody.Length + 256);
+        try
+        {
+            adapter.WriteBody(openAiBody.Span, head, model, upstreamBody);
+        }
+        catch (TranslationException ex)
+        {
+            await FailAsync(ctx, trace, dialect, body, 400, ex.Message, OpenAiError.InvalidRequest, "invalid_value", ex.Param);
+            return;
+        }
         var content = new ByteArrayContent(upstreamBody.Array, 0, upstreamBody.Length);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentType = JsonContentType;
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         deadline.CancelAfter(options.UpstreamTimeout);
-        using var request = adapters.For(model.Provider.Kind).CreateRequest(model.Provider, trace.Operation, content);
+        using var request = adapter.CreateRequest(new UpstreamCall(model, trace.Operation, trace.Streamed, apiKey), content);
 
         HttpResponseMessage response;
         trace.UpstreamStart = Stopwatch.GetTimestamp();
@@ -123,14 +159,14 @@ public sealed class Proxy(
         catch (OperationCanceledException)
         {
             trace.UpstreamEnd = Stopwatch.GetTimestamp();
-            await FailAsync(ctx, trace, body, 504, $"Provider '{model.Provider.Name}' did not answer within {options.UpstreamTimeout.TotalSeconds:0.#} s.",
+            await FailAsync(ctx, trace, dialect, body, 504, $"Provider '{model.Provider.Name}' did not answer within {options.UpstreamTimeout.TotalSeconds:0.#} s.",
                 OpenAiError.UpstreamType, "upstream_timeout");
             return;
         }
         catch (HttpRequestException ex)
         {
             trace.UpstreamEnd = Stopwatch.GetTimestamp();
-            await FailAsync(ctx, trace, body, 502, $"Provider '{model.Provider.Name}' could not be reached ({Describe(ex)}).",
+            await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{model.Provider.Name}' could not be reached ({Describe(ex)}).",
                 OpenAiError.UpstreamType, "upstream_unreachable");
             return;
         }
@@ -141,19 +177,23 @@ public sealed class Proxy(
             trace.UpstreamStatus = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
-                await RelayUpstreamErrorAsync(ctx, trace, body, response, deadline.Token);
+                await RelayUpstreamErrorAsync(ctx, trace, dialect, body, apiKey, response, deadline.Token);
                 return;
             }
             if (trace.Streamed && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
-                await new StreamRelay(this, ctx, trace, head, body, response, deadline.Token).RunAsync();
+                await new StreamRelay(this, ctx, trace, head, openAiBody, body, dialect, adapter.CreateStreamTranslator(model),
+                    response, deadline.Token).RunAsync();
                 return;
             }
-            await RelayBufferedAsync(ctx, trace, body, response, deadline.Token);
+            await RelayBufferedAsync(ctx, trace, dialect, adapter, body, openAiBody, response, deadline.Token);
         }
     }
 
-    async Task RelayBufferedAsync(HttpContext ctx, RequestTrace trace, PooledBuffer body, HttpResponseMessage response, CancellationToken ct)
+    static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    async Task RelayBufferedAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, IProviderAdapter adapter,
+        PooledBuffer body, ReadOnlyMemory<byte> openAiBody, HttpResponseMessage response, CancellationToken ct)
     {
         var model = trace.Model!;
         using var upstreamBytes = new PooledBuffer(16 * 1024);
@@ -163,7 +203,7 @@ public sealed class Proxy(
             if (!await upstreamBytes.ReadFromAsync(stream, options.MaxUpstreamResponseBytes, ct))
             {
                 trace.UpstreamEnd = Stopwatch.GetTimestamp();
-                await FailAsync(ctx, trace, body, 502, $"Provider '{model.Provider.Name}' sent a response larger than {options.MaxUpstreamResponseBytes} bytes.",
+                await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{model.Provider.Name}' sent a response larger than {options.MaxUpstreamResponseBytes} bytes.",
                     OpenAiError.UpstreamType, "upstream_response_too_large");
                 return;
             }
@@ -177,33 +217,40 @@ public sealed class Proxy(
                 return;
             }
             var timedOut = ex is OperationCanceledException;
-            await FailAsync(ctx, trace, body, timedOut ? 504 : 502,
+            await FailAsync(ctx, trace, dialect, body, timedOut ? 504 : 502,
                 timedOut ? $"Provider '{model.Provider.Name}' did not finish its answer in time." : $"Provider '{model.Provider.Name}' broke off its answer.",
                 OpenAiError.UpstreamType, timedOut ? "upstream_timeout" : "upstream_error");
             return;
         }
         trace.UpstreamEnd = Stopwatch.GetTimestamp();
 
-        if (!ResponseScan.TryScan(upstreamBytes.Span, out var scan))
+        using var openAi = new PooledBuffer(upstreamBytes.Length + 256);
+        TokenUsage? usage;
+        try
         {
-            await FailAsync(ctx, trace, body, 502, $"Provider '{model.Provider.Name}' sent a response that is not a JSON object.",
+            usage = adapter.WriteResponse(upstreamBytes.Span, model, openAi);
+        }
+        catch (Exception ex) when (ex is JsonException or TranslationException or InvalidOperationException or FormatException)
+        {
+            await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{model.Provider.Name}' sent a response that could not be read ({TrimJsonMessage(ex.Message)}).",
                 OpenAiError.UpstreamType, "upstream_invalid_response");
             return;
         }
-        if (scan.HasUsage) trace.SetUsage(scan);
-        else EstimateUsage(trace, body.Span, upstreamBytes.Span, streamed: false);
+        if (usage is { } reported) trace.SetUsage(reported);
+        else EstimateUsage(trace, openAiBody.Span, openAi.Span, streamed: false);
 
-        using var output = new PooledBuffer(upstreamBytes.Length + 64);
-        scan.WriteWithModel(upstreamBytes.Span, model.PublicIdJson, output);
+        using var scratch = new PooledBuffer(dialect is OpenAiDialect ? 1 : openAi.Length + 256);
+        var output = dialect.TranslateResponse(openAi.Span, scratch) ? scratch.Memory : openAi.Memory;
         await CommitAsync(trace, 200, null, body.Span, output.Span);
 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         ctx.Response.ContentLength = output.Length;
-        await ctx.Response.Body.WriteAsync(output.Memory, ctx.RequestAborted);
+        await ctx.Response.Body.WriteAsync(output, ctx.RequestAborted);
     }
 
-    async Task RelayUpstreamErrorAsync(HttpContext ctx, RequestTrace trace, PooledBuffer body, HttpResponseMessage response, CancellationToken ct)
+    async Task RelayUpstreamErrorAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, PooledBuffer body, string? apiKey,
+        HttpResponseMessage response, CancellationToken ct)
     {
         var provider = trace.Model!.Provider;
         var upstreamStatus = (int)response.StatusCode;
@@ -214,7 +261,7 @@ public sealed class Proxy(
             using var errorBytes = new PooledBuffer(4096);
             await using var stream = await response.Content.ReadAsStreamAsync(ct);
             await errorBytes.ReadFromAsync(stream, 64 * 1024, ct);
-            (upstreamMessage, upstreamCode) = UpstreamErrors.Read(errorBytes.Span, provider.ApiKey);
+            (upstreamMessage, upstreamCode) = UpstreamErrors.Read(errorBytes.Span, apiKey);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {
@@ -227,24 +274,34 @@ public sealed class Proxy(
         {
             case 429:
                 if (response.Headers.RetryAfter is { } retryAfter) ctx.Response.Headers.RetryAfter = retryAfter.ToString();
-                await FailAsync(ctx, trace, body, 429, $"Provider '{provider.Name}' is rate limiting requests{suffix}",
+                await FailAsync(ctx, trace, dialect, body, 429, $"Provider '{provider.Name}' is rate limiting requests{suffix}",
                     OpenAiError.RateLimitType, "rate_limit_exceeded");
                 break;
             case 401 or 403:
-                // The gateway's credential was refused: the caller cannot fix that, and the upstream text may quote the key.
-                await FailAsync(ctx, trace, body, 502, $"Provider '{provider.Name}' refused the gateway's credential (HTTP {upstreamStatus}).",
+                // The credential was refused: the caller cannot fix that, and the upstream text may quote the key.
+                await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{provider.Name}' refused the credential (HTTP {upstreamStatus}).",
                     OpenAiError.UpstreamType, "upstream_auth_failed");
                 break;
+            case 408:
+                await FailAsync(ctx, trace, dialect, body, 504, $"Provider '{provider.Name}' timed out (HTTP 408){suffix}",
+                    OpenAiError.UpstreamType, "upstream_timeout");
+                break;
             case >= 400 and < 500:
-                await FailAsync(ctx, trace, body, upstreamStatus, $"Provider '{provider.Name}' rejected the request{suffix}",
+                await FailAsync(ctx, trace, dialect, body, upstreamStatus, $"Provider '{provider.Name}' rejected the request{suffix}",
                     OpenAiError.InvalidRequest, upstreamCode ?? "upstream_rejected");
                 break;
+            case 503 or 529:
+                // 529 is Anthropic's "overloaded": the same meaning as 503, which clients and retry policies know.
+                if (response.Headers.RetryAfter is { } later) ctx.Response.Headers.RetryAfter = later.ToString();
+                await FailAsync(ctx, trace, dialect, body, 503, $"Provider '{provider.Name}' is overloaded or unavailable (HTTP {upstreamStatus}){suffix}",
+                    OpenAiError.UpstreamType, "upstream_overloaded");
+                break;
             case 504:
-                await FailAsync(ctx, trace, body, 504, $"Provider '{provider.Name}' timed out (HTTP 504){suffix}",
+                await FailAsync(ctx, trace, dialect, body, 504, $"Provider '{provider.Name}' timed out (HTTP 504){suffix}",
                     OpenAiError.UpstreamType, "upstream_timeout");
                 break;
             default:
-                await FailAsync(ctx, trace, body, 502, $"Provider '{provider.Name}' failed with HTTP {upstreamStatus}{suffix}",
+                await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{provider.Name}' failed with HTTP {upstreamStatus}{suffix}",
                     OpenAiError.UpstreamType, "upstream_error");
                 break;
         }
@@ -267,10 +324,11 @@ public sealed class Proxy(
         }
     }
 
-    /// <summary>Records the failed request, then answers with an OpenAI-shaped error.</summary>
-    internal async Task FailAsync(HttpContext ctx, RequestTrace trace, PooledBuffer body, int status, string message, string type, string code, string? param = null)
+    /// <summary>Records the failed request, then answers with an error in the client's format.</summary>
+    internal async Task FailAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, PooledBuffer body, int status, string message,
+        string type, string code, string? param = null)
     {
-        var error = OpenAiError.Serialize(message, type, code, param);
+        var error = dialect.Error(status, message, type, code, param);
         await CommitAsync(trace, status, code, body.Span, error);
         if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = status;

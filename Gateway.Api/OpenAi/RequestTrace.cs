@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Gateway.Api.ControlPlane;
+using Gateway.Api.Providers;
 using Gateway.Domain.Requests;
 
 namespace Gateway.Api.OpenAi;
@@ -8,6 +9,7 @@ namespace Gateway.Api.OpenAi;
 public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation operation, long startTimestamp, DateTimeOffset startedAt)
 {
     public Guid RequestId { get; } = requestId;
+    public DateTimeOffset StartedAt { get; } = startedAt;
     public GatewayKey Key { get; } = key;
     public Operation Operation { get; } = operation;
     public string ModelAsked { get; set; } = "";
@@ -20,13 +22,21 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public long PromptTokens { get; set; }
     public long CompletionTokens { get; set; }
     public long TotalTokens { get; set; }
+    public long CachedPromptTokens { get; set; }
+    public long CacheCreationTokens { get; set; }
     public bool UsageEstimated { get; set; }
+    public Guid? CredentialId { get; set; }
+    public string? CredentialKind { get; set; }
 
-    public void SetUsage(in ResponseScan scan)
+    public TokenUsage Usage => new(PromptTokens, CompletionTokens, CachedPromptTokens, CacheCreationTokens);
+
+    public void SetUsage(TokenUsage usage)
     {
-        PromptTokens = scan.PromptTokens;
-        CompletionTokens = scan.CompletionTokens;
-        TotalTokens = scan.TotalTokens > 0 ? scan.TotalTokens : scan.PromptTokens + scan.CompletionTokens;
+        PromptTokens = usage.PromptTokens;
+        CompletionTokens = usage.CompletionTokens;
+        TotalTokens = usage.TotalTokens;
+        CachedPromptTokens = usage.CachedPromptTokens;
+        CacheCreationTokens = usage.CacheCreationTokens;
     }
 
     public RequestCompleted ToEvent(int status, string? errorCode, DateTimeOffset completedAt)
@@ -44,13 +54,16 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             ModelAsked = ModelAsked,
             ModelServed = Model?.PublicId,
             ProviderId = Model?.Provider.Id,
-            CredentialId = Model?.Provider.CredentialId,
+            CredentialId = CredentialId,
+            CredentialKind = CredentialKind,
             Status = status,
             ErrorCode = errorCode,
             UpstreamStatus = UpstreamStatus,
             PromptTokens = PromptTokens,
             CompletionTokens = CompletionTokens,
             TotalTokens = TotalTokens,
+            CachedPromptTokens = CachedPromptTokens,
+            CacheCreationTokens = CacheCreationTokens,
             UsageEstimated = UsageEstimated,
             Cost = Model is null ? 0m : Model.Price.Cost(PromptTokens, CompletionTokens),
             Streamed = Streamed,

@@ -18,6 +18,8 @@ public struct ResponseScan
     /// <summary>Number of entries in "choices", or -1 when absent.</summary>
     public int ChoiceCount;
 
+    public readonly Providers.TokenUsage Usage => new(PromptTokens, CompletionTokens, CachedTokens);
+
     public static bool TryScan(ReadOnlySpan<byte> json, out ResponseScan scan)
     {
         scan = new ResponseScan { ModelStart = -1, ModelEnd = -1, ChoiceCount = -1 };

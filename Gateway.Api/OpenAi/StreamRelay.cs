@@ -1,71 +1,96 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using Gateway.Api.Providers;
 
 namespace Gateway.Api.OpenAi;
 
 /// <summary>
-/// Relays an upstream OpenAI-format SSE stream to the client event by event as it arrives: each chunk's
-/// model renamed to the public id, usage read on the way (and the usage-only chunk dropped if the client
-/// did not ask for it). The final <c>data: [DONE]</c> is written only after the request's record is
-/// durable; a stream that breaks off ends with an OpenAI-shaped error event and is recorded as such.
+/// Relays an upstream SSE stream to the client event by event as it arrives: the provider's adapter turns
+/// each event into OpenAI chunks, the client's dialect turns those into what the client reads. Nothing is
+/// buffered beyond the event at hand. The final event (<c>[DONE]</c>, or Anthropic's <c>message_stop</c>)
+/// is written only after the request's record is durable; a stream that breaks off ends with an error event
+/// and is recorded as such.
 /// </summary>
 internal sealed class StreamRelay(
-    Proxy proxy, HttpContext ctx, RequestTrace trace, RequestHead head, PooledBuffer requestBody,
-    HttpResponseMessage response, CancellationToken ct)
+    Proxy proxy, HttpContext ctx, RequestTrace trace, RequestHead head, ReadOnlyMemory<byte> openAiBody, PooledBuffer clientBody,
+    ClientDialect dialect, IStreamTranslator translator, HttpResponseMessage upstreamResponse, CancellationToken ct) : IChunkSink
 {
+    const int CaptureLimit = 1024 * 1024;
     static readonly byte[] DataPrefix = "data: "u8.ToArray();
     static readonly byte[] EventEnd = "\n\n"u8.ToArray();
-    static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    readonly PooledBuffer captured = new(8 * 1024);
-    readonly PooledBuffer scratch = new(4 * 1024);
-    readonly int captureLimit = 1024 * 1024;
-    bool sawDone;
-    bool firstToken;
-    bool sawUsage;
+    readonly PooledBuffer line = new(4 * 1024);
+    readonly PooledBuffer eventName = new(64);
+    readonly PooledBuffer data = new(4 * 1024);
+    // OpenAI chunks as produced, kept only when the client is sent something else, to count tokens if usage is missing.
+    PooledBuffer? openAiChunks;
+    ClientStream client = null!;
+    bool sawFirstToken;
 
     public async Task RunAsync()
     {
-        using var _ = captured;
-        using var __ = scratch;
-        var client = ctx.Response;
-        client.StatusCode = 200;
-        client.ContentType = "text/event-stream";
-        client.Headers.CacheControl = "no-cache";
-        client.Headers["X-Accel-Buffering"] = "no";
-        var writer = client.BodyWriter;
+        using var _ = line;
+        using var __ = eventName;
+        using var ___ = data;
+        using var stream = client = dialect.OpenStream(head, trace, ctx.Response.BodyWriter);
+        using var chunks = openAiChunks = client.SendsOpenAiChunks ? null : new PooledBuffer(8 * 1024);
+        try
+        {
+            await RelayAsync();
+        }
+        finally
+        {
+            (translator as IDisposable)?.Dispose();
+        }
+    }
+
+    async Task RelayAsync()
+    {
+        var response = ctx.Response;
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var writer = response.BodyWriter;
+        // Written to the pipe now, sent with the first upstream event: until then the client has seen nothing.
+        client.Start();
 
         string? failure = null;
         try
         {
-            await using var upstream = await response.Content.ReadAsStreamAsync(ct);
+            await using var upstream = await upstreamResponse.Content.ReadAsStreamAsync(ct);
             var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
             try
             {
-                while (!sawDone)
+                while (!translator.Completed)
                 {
                     var result = await reader.ReadAsync(ct);
                     var buffer = result.Buffer;
-                    var wrote = false;
-                    while (TryReadLine(ref buffer, out var line)) wrote |= HandleLine(line, writer);
+                    while (!translator.Completed && TryReadLine(ref buffer, out var sequence)) HandleLine(sequence);
                     reader.AdvanceTo(buffer.Start, buffer.End);
-                    if (wrote) await writer.FlushAsync(ctx.RequestAborted);
-                    if (result.IsCompleted) break;
+                    if (result.IsCompleted && !translator.Completed && data.Length > 0) Dispatch();
+                    if (client.Pending)
+                    {
+                        client.Pending = false;
+                        await writer.FlushAsync(ctx.RequestAborted);
+                    }
+                    if (result.IsCompleted || translator.Error is not null) break;
                 }
             }
             finally
             {
                 await reader.CompleteAsync();
             }
-            if (!sawDone) failure = "The provider's stream ended before it was complete.";
+            if (translator.Error is { } error) failure = $"The provider reported an error mid-stream: {error}";
+            else if (!translator.Completed) failure = "The provider's stream ended before it was complete.";
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
             trace.UpstreamEnd = Stopwatch.GetTimestamp();
             // The tokens streamed so far were generated and are billed even though the client left.
-            if (!sawUsage) proxy.EstimateUsage(trace, requestBody.Span, captured.Span, streamed: true);
-            await proxy.CommitAsync(trace, 499, "client_closed_request", requestBody.Span, captured.Span);
+            TakeUsage();
+            await proxy.CommitAsync(trace, 499, "client_closed_request", clientBody.Span, client.Captured);
             return;
         }
         catch (OperationCanceledException)
@@ -77,32 +102,44 @@ internal sealed class StreamRelay(
             failure = "The provider's stream broke off.";
         }
         trace.UpstreamEnd = Stopwatch.GetTimestamp();
-        // Usage missing (the upstream ignored include_usage, or the stream broke before it): count what was sent.
-        if (!sawUsage) proxy.EstimateUsage(trace, requestBody.Span, captured.Span, streamed: true);
+        TakeUsage();
 
         if (failure is null)
         {
-            await proxy.CommitAsync(trace, 200, null, requestBody.Span, captured.Span);
-            await writer.WriteAsync(Done, ctx.RequestAborted);
+            await proxy.CommitAsync(trace, 200, null, clientBody.Span, client.Captured);
+            client.Complete(trace.Usage);
             await writer.FlushAsync(ctx.RequestAborted);
             return;
         }
 
-        if (!client.HasStarted)
+        if (!response.HasStarted)
         {
-            await proxy.FailAsync(ctx, trace, requestBody, 502, $"Provider '{trace.Model!.Provider.Name}': {failure}",
+            await proxy.FailAsync(ctx, trace, dialect, clientBody, 502, $"Provider '{trace.Model!.Provider.Name}': {failure}",
                 OpenAiError.UpstreamType, "stream_interrupted");
             return;
         }
-        var error = OpenAiError.Serialize(failure, OpenAiError.UpstreamType, "stream_interrupted");
-        Capture(DataPrefix);
-        Capture(error);
-        Capture(EventEnd);
-        await proxy.CommitAsync(trace, 502, "stream_interrupted", requestBody.Span, captured.Span);
-        writer.Write(DataPrefix);
-        writer.Write(error);
-        writer.Write(EventEnd);
+        client.CaptureFailure(502, failure);
+        await proxy.CommitAsync(trace, 502, "stream_interrupted", clientBody.Span, client.Captured);
+        client.Fail(502, failure);
         await writer.FlushAsync(ctx.RequestAborted);
+    }
+
+    /// <summary>Usage as the upstream reported it; when it reported none, what was streamed is counted and marked estimated.</summary>
+    void TakeUsage()
+    {
+        if (translator.Usage is { } usage) trace.SetUsage(usage);
+        else proxy.EstimateUsage(trace, openAiBody.Span, openAiChunks is null ? client.Captured : openAiChunks.Span, streamed: true);
+    }
+
+    public void OnChunk(ReadOnlySpan<byte> chunkJson)
+    {
+        if (openAiChunks is not null && openAiChunks.Length + chunkJson.Length + 8 <= CaptureLimit)
+        {
+            openAiChunks.Write(DataPrefix);
+            openAiChunks.Write(chunkJson);
+            openAiChunks.Write(EventEnd);
+        }
+        client.OnChunk(chunkJson);
     }
 
     static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
@@ -118,68 +155,52 @@ internal sealed class StreamRelay(
         return true;
     }
 
-    /// <summary>Handles one SSE line; returns true when something was written to the client.</summary>
-    bool HandleLine(ReadOnlySequence<byte> sequence, PipeWriter writer)
+    /// <summary>One SSE line: fields are gathered until the blank line that ends the event.</summary>
+    void HandleLine(ReadOnlySequence<byte> sequence)
     {
-        ReadOnlySpan<byte> line;
-        if (sequence.IsSingleSegment) line = sequence.FirstSpan;
+        ReadOnlySpan<byte> text;
+        if (sequence.IsSingleSegment) text = sequence.FirstSpan;
         else
         {
-            scratch.Clear();
-            foreach (var segment in sequence) scratch.Write(segment.Span);
-            line = scratch.Span;
+            line.Clear();
+            foreach (var segment in sequence) line.Write(segment.Span);
+            text = line.Span;
         }
-        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-        if (!line.StartsWith("data:"u8)) return false; // blank separators, comments and other fields are not relayed
-        var payload = line[5..];
-        if (payload.Length > 0 && payload[0] == (byte)' ') payload = payload[1..];
+        if (text.Length > 0 && text[^1] == (byte)'\r') text = text[..^1];
+        if (text.IsEmpty)
+        {
+            if (data.Length > 0) Dispatch();
+            eventName.Clear();
+            return;
+        }
+        if (text.StartsWith("data:"u8))
+        {
+            if (data.Length > 0) data.Write("\n"u8);
+            data.Write(FieldValue(text, 5));
+        }
+        else if (text.StartsWith("event:"u8))
+        {
+            eventName.Clear();
+            eventName.Write(FieldValue(text, 6));
+        }
+        // Comments (":"), id: and retry: lines carry nothing to relay.
+    }
 
-        if (payload.SequenceEqual("[DONE]"u8))
+    static ReadOnlySpan<byte> FieldValue(ReadOnlySpan<byte> text, int nameLength)
+    {
+        var value = text[nameLength..];
+        return value.Length > 0 && value[0] == (byte)' ' ? value[1..] : value;
+    }
+
+    void Dispatch()
+    {
+        translator.OnEvent(eventName.Span, data.Span, this);
+        data.Clear();
+        if (!sawFirstToken && translator.SawContent)
         {
-            sawDone = true;
-            return false;
-        }
-        if (!ResponseScan.TryScan(payload, out var scan))
-        {
-            Write(writer, DataPrefix);
-            Write(writer, payload);
-            Write(writer, EventEnd);
-            return true;
-        }
-        if (!firstToken && scan.ChoiceCount > 0)
-        {
-            firstToken = true;
+            // For streams the record's time to first byte is the time to the first token, not to the headers.
+            sawFirstToken = true;
             trace.UpstreamFirstByte = Stopwatch.GetTimestamp();
         }
-        if (scan.HasUsage)
-        {
-            sawUsage = true;
-            trace.SetUsage(scan);
-            // We always ask upstreams for usage; the client only sees the usage chunk if it asked too.
-            if (scan.ChoiceCount <= 0 && !head.IncludeUsage) return false;
-        }
-
-        var model = trace.Model!.PublicIdJson;
-        Write(writer, DataPrefix);
-        if (scan.ModelStart < 0) Write(writer, payload);
-        else
-        {
-            Write(writer, payload[..scan.ModelStart]);
-            Write(writer, model);
-            Write(writer, payload[scan.ModelEnd..]);
-        }
-        Write(writer, EventEnd);
-        return true;
-    }
-
-    void Write(PipeWriter writer, ReadOnlySpan<byte> bytes)
-    {
-        writer.Write(bytes);
-        Capture(bytes);
-    }
-
-    void Capture(ReadOnlySpan<byte> bytes)
-    {
-        if (captured.Length + bytes.Length <= captureLimit) captured.Write(bytes);
     }
 }

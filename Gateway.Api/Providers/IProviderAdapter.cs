@@ -4,15 +4,32 @@ using Gateway.Api.OpenAi;
 namespace Gateway.Api.Providers;
 
 /// <summary>
-/// One upstream wire format. The gateway speaks OpenAI's format inside; an adapter turns that into its
-/// provider's HTTP request. Adding a provider is one new file implementing this, plus its registration.
+/// One upstream wire format. The gateway speaks OpenAI's format inside; an adapter turns an OpenAI-format
+/// request into its provider's HTTP request and the provider's answer back into OpenAI's format.
+/// Adding a provider is one new adapter plus its registration; nothing else branches on the kind.
 /// </summary>
 public interface IProviderAdapter
 {
     string Kind { get; }
 
-    HttpRequestMessage CreateRequest(UpstreamProvider provider, Operation operation, HttpContent openAiBody);
+    bool SupportsEmbeddings { get; }
+
+    /// <summary>Writes the upstream request body for an OpenAI-format client body.</summary>
+    /// <exception cref="TranslationException">The request cannot be expressed in this wire format.</exception>
+    void WriteBody(ReadOnlySpan<byte> openAiBody, RequestHead head, CatalogModel model, PooledBuffer output);
+
+    HttpRequestMessage CreateRequest(UpstreamCall call, HttpContent body);
+
+    /// <summary>A complete (non-streamed) upstream answer → OpenAI JSON with the public model name.</summary>
+    /// <returns>The usage the upstream reported, or null when it reported none.</returns>
+    /// <exception cref="System.Text.Json.JsonException">The answer is not what this wire format sends.</exception>
+    TokenUsage? WriteResponse(ReadOnlySpan<byte> upstreamJson, CatalogModel model, PooledBuffer output);
+
+    IStreamTranslator CreateStreamTranslator(CatalogModel model);
 }
+
+/// <summary>What one upstream call needs besides its body: the model, the operation, and whose key pays.</summary>
+public readonly record struct UpstreamCall(CatalogModel Model, Operation Operation, bool Stream, string? ApiKey);
 
 /// <summary>Finds the adapter for a provider's kind.</summary>
 public sealed class ProviderAdapters(IEnumerable<IProviderAdapter> adapters)

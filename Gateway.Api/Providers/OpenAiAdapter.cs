@@ -1,20 +1,38 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Gateway.Api.ControlPlane;
 using Gateway.Api.OpenAi;
 using Gateway.Domain.Providers;
 
 namespace Gateway.Api.Providers;
 
-/// <summary>OpenAI and every server speaking its format (vLLM, Ollama, Mistral, Groq, Together, DeepSeek).</summary>
-public sealed class OpenAiAdapter : IProviderAdapter
+/// <summary>
+/// OpenAI and every server speaking its format (vLLM, Ollama, Mistral, Groq, Together, DeepSeek): bodies pass
+/// through byte for byte with only the model name swapped, so unknown fields reach the upstream untouched.
+/// </summary>
+public class OpenAiAdapter : IProviderAdapter
 {
-    public string Kind => ProviderKinds.OpenAi;
+    public virtual string Kind => ProviderKinds.OpenAi;
 
-    public HttpRequestMessage CreateRequest(UpstreamProvider provider, Operation operation, HttpContent openAiBody)
+    public bool SupportsEmbeddings => true;
+
+    public void WriteBody(ReadOnlySpan<byte> openAiBody, RequestHead head, CatalogModel model, PooledBuffer output) =>
+        UpstreamBody.Write(openAiBody, head, model.UpstreamModelJson, output);
+
+    public virtual HttpRequestMessage CreateRequest(UpstreamCall call, HttpContent body)
     {
-        var path = operation == Operation.Chat ? "/chat/completions" : "/embeddings";
-        var request = new HttpRequestMessage(HttpMethod.Post, provider.BaseUrl + path) { Content = openAiBody };
-        if (provider.ApiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", provider.ApiKey);
+        var path = call.Operation == Operation.Chat ? "/chat/completions" : "/embeddings";
+        var request = new HttpRequestMessage(HttpMethod.Post, call.Model.Provider.BaseUrl + path) { Content = body };
+        if (call.ApiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", call.ApiKey);
         return request;
     }
+
+    public TokenUsage? WriteResponse(ReadOnlySpan<byte> upstreamJson, CatalogModel model, PooledBuffer output)
+    {
+        if (!ResponseScan.TryScan(upstreamJson, out var scan)) throw new JsonException("The response is not a JSON object.");
+        scan.WriteWithModel(upstreamJson, model.PublicIdJson, output);
+        return scan.HasUsage ? scan.Usage : null;
+    }
+
+    public IStreamTranslator CreateStreamTranslator(CatalogModel model) => new OpenAiStreamTranslator(model.PublicIdJson);
 }

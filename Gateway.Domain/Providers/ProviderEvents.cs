@@ -1,7 +1,10 @@
 namespace Gateway.Domain.Providers;
 
-/// <summary>A provider was registered. Its API key is kept encrypted elsewhere, referenced only by <paramref name="CredentialId"/>.</summary>
-public sealed record ProviderRegistered(Guid ProviderId, string Name, string Kind, string BaseUrl, Guid? CredentialId)
+/// <summary>
+/// A provider was registered. Its API key is kept encrypted elsewhere, referenced only by <paramref name="CredentialId"/>.
+/// <paramref name="ApiVersion"/> is the API version some kinds put on every call (Azure's api-version); null otherwise.
+/// </summary>
+public sealed record ProviderRegistered(Guid ProviderId, string Name, string Kind, string BaseUrl, Guid? CredentialId, string? ApiVersion = null)
     : IControlPlaneEvent;
 
 /// <summary>A provider's API key was replaced; the secret itself never enters an event.</summary>

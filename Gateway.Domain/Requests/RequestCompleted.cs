@@ -18,6 +18,8 @@ public sealed record RequestCompleted
     public Guid? ProviderId { get; init; }
     /// <summary>Which credential paid for the upstream call (by id, never the secret).</summary>
     public Guid? CredentialId { get; init; }
+    /// <summary>Whose credential it was: gateway (the provider's own), team (the team's BYOK) or request (sent with the request).</summary>
+    public string? CredentialKind { get; init; }
     /// <summary>The HTTP status the client received.</summary>
     public required int Status { get; init; }
     /// <summary>OpenAI-style error code when the request failed (model_not_found, upstream_error, stream_interrupted…).</summary>
@@ -26,6 +28,10 @@ public sealed record RequestCompleted
     public long PromptTokens { get; init; }
     public long CompletionTokens { get; init; }
     public long TotalTokens { get; init; }
+    /// <summary>Prompt tokens read from the provider's prompt cache (part of <see cref="PromptTokens"/>).</summary>
+    public long CachedPromptTokens { get; init; }
+    /// <summary>Prompt tokens written to the provider's prompt cache (part of <see cref="PromptTokens"/>).</summary>
+    public long CacheCreationTokens { get; init; }
     /// <summary>True when the upstream did not report usage and the tokens were counted by the gateway.</summary>
     public bool UsageEstimated { get; init; }
     public decimal Cost { get; init; }

@@ -7,8 +7,11 @@ using Wolverine.Http;
 
 namespace Gateway.Api.Admin.Keys;
 
-/// <summary>Issue a gateway key to a team. The secret is in this response only; the gateway keeps its hash.</summary>
-public sealed record IssueKey(Guid TeamId, string Name);
+/// <summary>
+/// Issue a gateway key to a team. The secret is in this response only; the gateway keeps its hash.
+/// <paramref name="AllowsRequestProviderKey"/>: its requests may bring their own provider key in the X-Provider-Api-Key header.
+/// </summary>
+public sealed record IssueKey(Guid TeamId, string Name, bool AllowsRequestProviderKey = false);
 
 public sealed class IssueKeyValidator : AbstractValidator<IssueKey>
 {
@@ -39,7 +42,7 @@ public static class IssueKeyEndpoint
     public static IssuedKeyResponse Post(IssueKey command, IDocumentSession session)
     {
         var secret = KeySecret.NewGatewayKey();
-        var issued = Issue(command.TeamId, command.Name.Trim(), secret);
+        var issued = Issue(command.TeamId, command.Name.Trim(), secret) with { AllowsRequestProviderKey = command.AllowsRequestProviderKey };
         session.Events.StartStream<KeyView>(issued.KeyId, issued);
         return new IssuedKeyResponse(issued.KeyId, issued.TeamId, issued.Name, issued.Prefix, secret);
     }

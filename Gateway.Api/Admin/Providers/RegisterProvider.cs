@@ -9,8 +9,11 @@ using Wolverine.Http;
 
 namespace Gateway.Api.Admin.Providers;
 
-/// <summary>Register an upstream. The API key is encrypted at rest and never returned.</summary>
-public sealed record RegisterProvider(string Name, string Kind, string BaseUrl, string? ApiKey);
+/// <summary>
+/// Register an upstream. The API key is encrypted at rest and never returned. <paramref name="ApiVersion"/> is
+/// Azure's api-version (default 2024-10-21); other kinds ignore it.
+/// </summary>
+public sealed record RegisterProvider(string Name, string Kind, string BaseUrl, string? ApiKey, string? ApiVersion = null);
 
 public sealed class RegisterProviderValidator : AbstractValidator<RegisterProvider>
 {
@@ -23,16 +26,17 @@ public sealed class RegisterProviderValidator : AbstractValidator<RegisterProvid
         RuleFor(x => x.Kind).Must(ProviderKinds.IsKnown).WithMessage($"must be one of: {string.Join(", ", ProviderKinds.All)}.");
         RuleFor(x => x.BaseUrl).Must(BeHttpUrl).WithMessage("must be an absolute http(s) URL, e.g. https://api.openai.com/v1.");
         RuleFor(x => x.ApiKey).MaximumLength(4096);
+        RuleFor(x => x.ApiVersion).MaximumLength(40).Matches("^[0-9A-Za-z.-]+$").WithMessage("must be a version such as 2024-10-21.");
     }
 
     static bool BeHttpUrl(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
-public sealed record ProviderResponse(Guid Id, string Name, string Kind, string BaseUrl, bool HasApiKey, DateTimeOffset RegisteredAt)
+public sealed record ProviderResponse(Guid Id, string Name, string Kind, string BaseUrl, bool HasApiKey, DateTimeOffset RegisteredAt, string? ApiVersion = null)
     : CreationResponse($"/admin/providers/{Id}")
 {
-    public static ProviderResponse From(ProviderView v) => new(v.Id, v.Name, v.Kind, v.BaseUrl, v.CredentialId is not null, v.RegisteredAt);
+    public static ProviderResponse From(ProviderView v) => new(v.Id, v.Name, v.Kind, v.BaseUrl, v.CredentialId is not null, v.RegisteredAt, v.ApiVersion);
 }
 
 public static class RegisterProviderEndpoint
@@ -57,8 +61,10 @@ public static class RegisterProviderEndpoint
             credentialId = Guid.CreateVersion7();
             session.Store(secrets.Seal(credentialId.Value, command.ApiKey));
         }
-        var registered = new ProviderRegistered(providerId, command.Name, command.Kind, command.BaseUrl.TrimEnd('/'), credentialId);
+        var registered = new ProviderRegistered(providerId, command.Name, command.Kind, command.BaseUrl.TrimEnd('/'), credentialId,
+            string.IsNullOrWhiteSpace(command.ApiVersion) ? null : command.ApiVersion.Trim());
         session.Events.StartStream<ProviderView>(providerId, registered);
-        return new ProviderResponse(providerId, registered.Name, registered.Kind, registered.BaseUrl, credentialId is not null, time.GetUtcNow());
+        return new ProviderResponse(providerId, registered.Name, registered.Kind, registered.BaseUrl, credentialId is not null, time.GetUtcNow(),
+            registered.ApiVersion);
     }
 }

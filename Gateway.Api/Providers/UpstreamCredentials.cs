@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Text;
+using Gateway.Api.ControlPlane;
+using Gateway.Api.OpenAi;
+
+namespace Gateway.Api.Providers;
+
+/// <summary>
+/// Whose provider key pays for a call: one the request brought (when its gateway key allows it), else the
+/// team's own (BYOK), else the gateway's. The record names the credential by id, never by its secret.
+/// </summary>
+public static class UpstreamCredentials
+{
+    public const string RequestKeyHeader = "X-Provider-Api-Key";
+    public const string Gateway = "gateway";
+    public const string Team = "team";
+    public const string Request = "request";
+
+    /// <returns>False when the request brought a provider key its gateway key may not bring.</returns>
+    public static bool TryChoose(HttpRequest request, GatewayKey key, CatalogModel model, ControlPlaneSnapshot snapshot, RequestTrace trace, out string? apiKey)
+    {
+        var provider = model.Provider;
+        if (request.Headers.TryGetValue(RequestKeyHeader, out var header) && header.Count == 1 && !string.IsNullOrWhiteSpace(header[0]))
+        {
+            apiKey = null;
+            if (!key.AllowsRequestProviderKey) return false;
+            apiKey = header[0]!.Trim();
+            trace.CredentialKind = Request;
+            trace.CredentialId = RequestCredentialId(provider.Id, apiKey);
+            return true;
+        }
+        if (snapshot.TeamCredentials.TryGetValue((key.TeamId, provider.Id), out var own))
+        {
+            apiKey = own.ApiKey;
+            trace.CredentialKind = Team;
+            trace.CredentialId = own.CredentialId;
+            return true;
+        }
+        apiKey = provider.ApiKey;
+        trace.CredentialKind = Gateway;
+        trace.CredentialId = provider.CredentialId;
+        return true;
+    }
+
+    /// <summary>
+    /// A stable id for a key that only the request carried: the same key to the same provider always gets the same
+    /// id, so an auditor can group its requests, while the id (a truncated one-way hash) reveals nothing of the key.
+    /// </summary>
+    public static Guid RequestCredentialId(Guid providerId, string apiKey)
+    {
+        Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(Math.Min(apiKey.Length, 1024))];
+        providerId.TryWriteBytes(input);
+        var length = 16 + Encoding.UTF8.GetBytes(apiKey.AsSpan(0, Math.Min(apiKey.Length, 1024)), input[16..]);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(input[..length], hash);
+        return new Guid(hash[..16]);
+    }
+}
