@@ -40,7 +40,15 @@ public sealed class GatewayFixture : IAsyncLifetime
             builder.UseSetting("Gateway:MaxRequestBodyBytes", (256 * 1024).ToString());
         });
         await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey });
+        // The same mock under each other wire format it speaks.
+        await AdminPostAsync("/admin/providers", new { name = "mock-anthropic", kind = "anthropic", baseUrl = Mock.AnthropicBaseUrl, apiKey = ProviderKey });
+        await AdminPostAsync("/admin/providers", new { name = "mock-gemini", kind = "gemini", baseUrl = Mock.GeminiBaseUrl, apiKey = ProviderKey });
+        await AdminPostAsync("/admin/providers", new { name = "mock-azure", kind = "azure", baseUrl = Mock.AzureBaseUrl, apiKey = ProviderKey, apiVersion = "2024-10-21" });
     }
+
+    /// <summary>The last request the mock received for an upstream model, whatever the wire format (model in the body or the path).</summary>
+    public LoggedRequest LastUpstreamRequest(TestModel model) =>
+        Mock.Requests.Snapshot().Last(r => r.Model == model.Upstream || r.Path.Contains("/" + model.Upstream, StringComparison.Ordinal));
 
     public async Task DisposeAsync()
     {
