@@ -5,7 +5,7 @@ using OpenAI.Chat;
 
 namespace Gateway.Tests;
 
-/// <summary>The official OpenAI .NET SDK works unchanged: only the base URL and the key differ.</summary>
+/// <summary>The official OpenAI .NET SDK works unchanged (only the base URL and the key differ), whatever wire format serves the model.</summary>
 [Collection(GatewayCollection.Name)]
 public class OpenAiSdkTests(GatewayFixture gateway)
 {
@@ -15,11 +15,14 @@ public class OpenAiSdkTests(GatewayFixture gateway)
         Transport = new HttpClientPipelineTransport(gateway.Host.Server.CreateClient()),
     });
 
-    [Fact]
-    public async Task the_sdk_gets_a_completion_with_usage()
+    [Theory]
+    [InlineData("mock")]
+    [InlineData("mock-anthropic")]
+    [InlineData("mock-gemini")]
+    public async Task the_sdk_gets_a_completion_with_usage(string provider)
     {
         var key = await gateway.NewKeyAsync();
-        var model = await gateway.NewModelAsync();
+        var model = await gateway.NewModelAsync(provider: provider);
         var chat = SdkClient(model.PublicId, key.Secret);
 
         ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("Say hello to the SDK")]);
@@ -30,11 +33,14 @@ public class OpenAiSdkTests(GatewayFixture gateway)
         Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
     }
 
-    [Fact]
-    public async Task the_sdk_streams_a_completion()
+    [Theory]
+    [InlineData("mock")]
+    [InlineData("mock-anthropic")]
+    [InlineData("mock-gemini")]
+    public async Task the_sdk_streams_a_completion(string provider)
     {
         var key = await gateway.NewKeyAsync();
-        var model = await gateway.NewModelAsync();
+        var model = await gateway.NewModelAsync(provider: provider);
         var chat = SdkClient(model.PublicId, key.Secret);
 
         var text = new System.Text.StringBuilder();
