@@ -23,6 +23,8 @@ public sealed class GatewayOptions
     public long MaxUpstreamResponseBytes { get; set; } = 32 * 1024 * 1024;
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(10);
     public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>max_tokens sent to upstreams that require one (Anthropic) when the client gave none.</summary>
+    public int AnthropicDefaultMaxTokens { get; set; } = 4096;
     /// <summary>Bodies are kept up to this size each; longer ones are cut and marked truncated.</summary>
     public int MaxStoredBodyBytes { get; set; } = 1024 * 1024;
     public bool StoreBodies { get; set; } = true;

@@ -33,6 +33,7 @@ public abstract class ClientStream(PipeWriter writer) : IChunkSink, IDisposable
 {
     const int CaptureLimit = 1024 * 1024;
     readonly PooledBuffer captured = new(8 * 1024);
+    readonly PooledBuffer tail = new(256);
 
     /// <summary>Something was written since the last flush.</summary>
     public bool Pending { get; set; }
@@ -47,14 +48,22 @@ public abstract class ClientStream(PipeWriter writer) : IChunkSink, IDisposable
 
     public abstract void OnChunk(ReadOnlySpan<byte> chunkJson);
 
-    /// <summary>Ends a successful answer; called once its record is durable.</summary>
+    /// <summary>
+    /// Prepares the end of a successful answer (held back, see <see cref="Hold"/>); <see cref="Release"/> sends it
+    /// once the record is durable.
+    /// </summary>
     public abstract void Complete(TokenUsage usage);
 
-    /// <summary>Ends a stream that broke off after it started, with an error event.</summary>
+    /// <summary>Prepares the error event that ends a stream which broke off after it started; sent by <see cref="Release"/>.</summary>
     public abstract void Fail(int status, string message);
 
-    /// <summary>The error event <see cref="Fail"/> would write, for the record before it is sent.</summary>
-    public abstract void CaptureFailure(int status, string message);
+    /// <summary>Sends what <see cref="Complete"/> or <see cref="Fail"/> held back.</summary>
+    public void Release()
+    {
+        writer.Write(tail.Span);
+        tail.Clear();
+        Pending = true;
+    }
 
     protected void Write(ReadOnlySpan<byte> bytes)
     {
@@ -63,10 +72,21 @@ public abstract class ClientStream(PipeWriter writer) : IChunkSink, IDisposable
         Pending = true;
     }
 
-    protected void Capture(ReadOnlySpan<byte> bytes)
+    /// <summary>Part of the final frames: captured for the record now, sent only on <see cref="Release"/>.</summary>
+    protected void Hold(ReadOnlySpan<byte> bytes)
+    {
+        tail.Write(bytes);
+        Capture(bytes);
+    }
+
+    void Capture(ReadOnlySpan<byte> bytes)
     {
         if (captured.Length + bytes.Length <= CaptureLimit) captured.Write(bytes);
     }
 
-    public void Dispose() => captured.Dispose();
+    public virtual void Dispose()
+    {
+        captured.Dispose();
+        tail.Dispose();
+    }
 }

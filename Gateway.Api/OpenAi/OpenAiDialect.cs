@@ -48,20 +48,21 @@ internal sealed class OpenAiClientStream(PipeWriter writer, bool includeUsage, R
     public override void Complete(TokenUsage usage)
     {
         // The upstream sent no usage but the client asked for it: send the gateway's count (marked estimated in the record).
-        if (includeUsage && !sentUsage) Frame(UsageChunk(usage));
-        Write(Done);
+        if (includeUsage && !sentUsage)
+        {
+            Hold(DataPrefix);
+            Hold(UsageChunk(usage));
+            Hold(EventEnd);
+        }
+        Hold(Done);
     }
 
-    public override void Fail(int status, string message) => Frame(FailureJson(message));
-
-    public override void CaptureFailure(int status, string message)
+    public override void Fail(int status, string message)
     {
-        Capture(DataPrefix);
-        Capture(FailureJson(message));
-        Capture(EventEnd);
+        Hold(DataPrefix);
+        Hold(OpenAiError.Serialize(message, OpenAiError.UpstreamType, "stream_interrupted"));
+        Hold(EventEnd);
     }
-
-    static byte[] FailureJson(string message) => OpenAiError.Serialize(message, OpenAiError.UpstreamType, "stream_interrupted");
 
     void Frame(ReadOnlySpan<byte> json)
     {

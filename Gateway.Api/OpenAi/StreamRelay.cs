@@ -106,8 +106,9 @@ internal sealed class StreamRelay(
 
         if (failure is null)
         {
-            await proxy.CommitAsync(trace, 200, null, clientBody.Span, client.Captured);
             client.Complete(trace.Usage);
+            await proxy.CommitAsync(trace, 200, null, clientBody.Span, client.Captured);
+            client.Release();
             await writer.FlushAsync(ctx.RequestAborted);
             return;
         }
@@ -118,9 +119,9 @@ internal sealed class StreamRelay(
                 OpenAiError.UpstreamType, "stream_interrupted");
             return;
         }
-        client.CaptureFailure(502, failure);
-        await proxy.CommitAsync(trace, 502, "stream_interrupted", clientBody.Span, client.Captured);
         client.Fail(502, failure);
+        await proxy.CommitAsync(trace, 502, "stream_interrupted", clientBody.Span, client.Captured);
+        client.Release();
         await writer.FlushAsync(ctx.RequestAborted);
     }
 
