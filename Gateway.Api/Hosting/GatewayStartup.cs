@@ -58,11 +58,13 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
         await using var session = store.LightweightSession();
         var baseUrl = (options.DemoMockUrl ?? "http://127.0.0.1:8090/v1").TrimEnd('/');
         var demoKeyHash = options.DemoKey is null ? null : KeySecret.Hash(options.DemoKey);
+        await SeedOtherWireFormatsAsync(session, baseUrl, ct);
         var seeded = await session.Query<ProviderView>().AnyAsync(p => p.Name == "mock", ct);
         if (seeded)
         {
             if (demoKeyHash is null || await session.Query<KeyView>().AnyAsync(k => k.SecretHash == demoKeyHash, ct))
             {
+                await session.SaveChangesAsync(ct);
                 PrintDemo(null);
                 return;
             }
@@ -75,8 +77,8 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
             var credentialId = Guid.CreateVersion7();
             session.Store(secrets.Seal(credentialId, "demo-provider-key"));
             session.Events.StartStream<ProviderView>(providerId, new ProviderRegistered(providerId, "mock", ProviderKinds.OpenAi, baseUrl, credentialId));
-            AddModel(session, providerId, "gpt-4o-mini", 0.15m, 0.60m);
-            AddModel(session, providerId, "llama-3.1-8b", 0.05m, 0.08m);
+            AddModel(session, "mock", providerId, "gpt-4o-mini", 0.15m, 0.60m);
+            AddModel(session, "mock", providerId, "llama-3.1-8b", 0.05m, 0.08m);
             var team = new TeamCreated(Guid.CreateVersion7(), "demo");
             session.Events.StartStream<TeamView>(team.TeamId, team);
             teamId = team.TeamId;
@@ -99,9 +101,29 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
         PrintDemo(secret);
     }
 
-    static void AddModel(IDocumentSession session, Guid providerId, string name, decimal input, decimal output)
+    /// <summary>The demo mock also speaks Anthropic's and Gemini's formats: one provider and model for each.</summary>
+    async Task SeedOtherWireFormatsAsync(IDocumentSession session, string baseUrl, CancellationToken ct)
     {
-        var added = new ModelAdded(Guid.CreateVersion7(), ModelId.Compose("mock", name), providerId, name, input, output, Enabled: true);
+        var root = baseUrl.EndsWith("/v1", StringComparison.Ordinal) ? baseUrl[..^3] : baseUrl;
+        (string Name, string Kind, string Url, string Model, decimal In, decimal Out)[] extra =
+        [
+            ("mock-anthropic", ProviderKinds.Anthropic, root + "/v1", "claude-sonnet-4-5", 3m, 15m),
+            ("mock-gemini", ProviderKinds.Gemini, root + "/v1beta", "gemini-2.5-flash", 0.30m, 2.50m),
+        ];
+        foreach (var p in extra)
+        {
+            if (await session.Query<ProviderView>().AnyAsync(v => v.Name == p.Name, ct)) continue;
+            var providerId = Guid.CreateVersion7();
+            var credentialId = Guid.CreateVersion7();
+            session.Store(secrets.Seal(credentialId, "demo-provider-key"));
+            session.Events.StartStream<ProviderView>(providerId, new ProviderRegistered(providerId, p.Name, p.Kind, p.Url, credentialId));
+            AddModel(session, p.Name, providerId, p.Model, p.In, p.Out);
+        }
+    }
+
+    static void AddModel(IDocumentSession session, string provider, Guid providerId, string name, decimal input, decimal output)
+    {
+        var added = new ModelAdded(Guid.CreateVersion7(), ModelId.Compose(provider, name), providerId, name, input, output, Enabled: true);
         session.Events.StartStream<ModelView>(added.ModelId, added);
     }
 
@@ -118,6 +140,7 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
         Console.WriteLine("Try it:");
         Console.WriteLine($"  curl -s {url}/v1/chat/completions -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\");
         Console.WriteLine("    -d '{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}'");
+        Console.WriteLine("  (also served in Anthropic's and Gemini's wire formats: mock-anthropic/claude-sonnet-4-5, mock-gemini/gemini-2.5-flash)");
         Console.WriteLine();
     }
 }
