@@ -101,6 +101,10 @@ internal sealed class StreamRelay(
         {
             failure = "The provider's stream broke off.";
         }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or TranslationException or InvalidOperationException or FormatException)
+        {
+            failure = "The provider sent a stream event that could not be read.";
+        }
         trace.UpstreamEnd = Stopwatch.GetTimestamp();
         TakeUsage();
 

@@ -42,9 +42,14 @@ public static class GeminiRequest
             turns.Close();
             writer.WriteEndArray();
             WriteSystemInstruction(ref turns, messages);
-            GeminiTools.Write(writer, root);
-            WriteGenerationConfig(writer, root);
+            GeminiRequestConfig.WriteTools(writer, root);
+            GeminiRequestConfig.WriteGenerationConfig(writer, root);
             writer.WriteEndObject();
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+        {
+            // A required field is missing or of the wrong JSON type: the client's fault, not the gateway's
+            throw new TranslationException($"The request is not a valid chat completion request: {e.Message}");
         }
         finally
         {
@@ -59,7 +64,8 @@ public static class GeminiRequest
         foreach (var message in messages.EnumerateArray())
         {
             var at = $"messages[{i++}]";
-            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role))
+            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role)
+                || role.ValueKind != JsonValueKind.String)
                 throw new TranslationException("Each message must be an object with a role.", at);
             message.TryGetProperty("content", out var content);
             if (role.ValueEquals("system"u8) || role.ValueEquals("developer"u8))
@@ -215,14 +221,13 @@ public static class GeminiRequest
             if (args.RootElement.ValueKind != JsonValueKind.Object)
                 throw new TranslationException("Tool call arguments must be a JSON object.", callAt + ".function.arguments");
 
-            var firstInTurn = turns.PartsInTurn == 0 || !turns.SignedCall;
             var writer = turns.Part(Turns.Model);
             writer.WriteStartObject("functionCall");
             writer.WriteString("name", name);
             writer.WritePropertyName("args");
             args.RootElement.WriteTo(writer);
             writer.WriteEndObject();
-            if (firstInTurn)
+            if (!turns.SignedCall)
             {
                 writer.WriteString("thoughtSignature", SkipSignature);
                 turns.SignedCall = true;
@@ -236,8 +241,7 @@ public static class GeminiRequest
         var text = content.ValueKind switch
         {
             JsonValueKind.String => content.GetString()!,
-            JsonValueKind.Array => string.Concat(content.EnumerateArray()
-                .Where(p => p.TryGetProperty("text", out _)).Select(p => p.GetProperty("text").GetString())),
+            JsonValueKind.Array => JoinText(content),
             _ => "",
         };
         var writer = turns.Part(Turns.User);
@@ -258,6 +262,15 @@ public static class GeminiRequest
         turns.EndPart();
     }
 
+    static string JoinText(JsonElement parts)
+    {
+        var joined = new StringBuilder();
+        foreach (var part in parts.EnumerateArray())
+            if (part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                joined.Append(text.GetString());
+        return joined.ToString();
+    }
+
     static JsonDocument? TryParseObject(string text)
     {
         if (!text.AsSpan().TrimStart().StartsWith('{'))
@@ -276,61 +289,6 @@ public static class GeminiRequest
         return null;
     }
 
-    static void WriteGenerationConfig(Utf8JsonWriter writer, JsonElement root)
-    {
-        var open = false;
-        void Open()
-        {
-            if (!open)
-                writer.WriteStartObject("generationConfig");
-            open = true;
-        }
-        void Number(string from, string to)
-        {
-            if (!root.TryGetProperty(from, out var value) || value.ValueKind == JsonValueKind.Null)
-                return;
-            if (value.ValueKind != JsonValueKind.Number)
-                throw new TranslationException($"'{from}' must be a number.", from);
-            Open();
-            writer.WritePropertyName(to);
-            value.WriteTo(writer);
-        }
-
-        Number("temperature", "temperature");
-        Number("top_p", "topP");
-        Number(root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number
-            ? "max_completion_tokens" : "max_tokens", "maxOutputTokens");
-        Number("n", "candidateCount");
-        Number("seed", "seed");
-        Number("presence_penalty", "presencePenalty");
-        Number("frequency_penalty", "frequencyPenalty");
-        if (root.TryGetProperty("stop", out var stop) && stop.ValueKind is JsonValueKind.String or JsonValueKind.Array)
-        {
-            Open();
-            writer.WriteStartArray("stopSequences");
-            if (stop.ValueKind == JsonValueKind.String)
-                stop.WriteTo(writer);
-            else
-                foreach (var sequence in stop.EnumerateArray())
-                    sequence.WriteTo(writer);
-            writer.WriteEndArray();
-        }
-        if (root.TryGetProperty("response_format", out var format) && format.ValueKind == JsonValueKind.Object
-            && format.TryGetProperty("type", out var type) && !type.ValueEquals("text"u8))
-        {
-            Open();
-            writer.WriteString("responseMimeType", "application/json");
-            if (type.ValueEquals("json_schema"u8) && format.TryGetProperty("json_schema", out var js)
-                && js.TryGetProperty("schema", out var schema))
-            {
-                writer.WritePropertyName("responseSchema");
-                GeminiTools.WriteSchema(writer, schema);
-            }
-        }
-        if (open)
-            writer.WriteEndObject();
-    }
-
     static ReadOnlySpan<byte> Utf8(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.String)
@@ -338,5 +296,46 @@ public static class GeminiRequest
         var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
         // Escaped input (e.g. "\/" in base64) must be decoded; the common case is read in place.
         return raw.Contains((byte)'\\') ? Encoding.UTF8.GetBytes(value.GetString()!) : raw;
+    }
+
+    /// <summary>Opens a Content only when a part arrives, so empty messages add nothing and same-role ones merge.</summary>
+    struct Turns(Utf8JsonWriter writer)
+    {
+        public const string User = "user", Model = "model", System = "systemInstruction";
+        string? open;
+
+        /// <summary>The open model turn already carries a thought signature on a function call.</summary>
+        public bool SignedCall;
+
+        public Utf8JsonWriter Part(string role)
+        {
+            if (!string.Equals(open, role, StringComparison.Ordinal))
+            {
+                Close();
+                if (role == System)
+                    writer.WriteStartObject(System);
+                else
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("role", role);
+                }
+                writer.WriteStartArray("parts");
+                open = role;
+                SignedCall = false;
+            }
+            writer.WriteStartObject();
+            return writer;
+        }
+
+        public readonly void EndPart() => writer.WriteEndObject();
+
+        public void Close()
+        {
+            if (open is null)
+                return;
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            open = null;
+        }
     }
 }
