@@ -13,7 +13,8 @@ internal struct ChatRequest
 
     /// <exception cref="JsonException">Malformed JSON.</exception>
     /// <exception cref="InvalidRequestException">Well-formed JSON that OpenAI would reject.</exception>
-    public static ChatRequest Parse(ReadOnlySpan<byte> json)
+    /// <param name="deployment">Azure's deployment from the URL: it names the model, and the body may then omit one.</param>
+    public static ChatRequest Parse(ReadOnlySpan<byte> json, string? deployment = null)
     {
         var r = new Utf8JsonReader(json);
         RequestJson.ExpectObject(ref r);
@@ -33,6 +34,7 @@ internal struct ChatRequest
             else r.Skip();
         }
 
+        if (deployment is not null) model = deployment;
         if (string.IsNullOrEmpty(model))
             throw new InvalidRequestException("you must provide a model parameter", null);
         if (!sawMessages)

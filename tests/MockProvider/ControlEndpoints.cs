@@ -62,8 +62,13 @@ internal static class ControlEndpoints
                 w.WriteString("receivedAt"u8, r.ReceivedAt);
                 w.WriteString("method"u8, r.Method);
                 w.WriteString("path"u8, r.Path);
+                w.WriteString("query"u8, r.Query);
                 w.WriteString("model"u8, r.Model);
                 w.WriteString("authorization"u8, r.Authorization);
+                w.WriteString("apiKey"u8, r.ApiKey);
+                w.WriteStartObject("headers"u8);
+                foreach (var (name, value) in r.Headers) w.WriteString(name, value);
+                w.WriteEndObject();
                 w.WriteString("body"u8, r.Body);
                 w.WriteEndObject();
             }

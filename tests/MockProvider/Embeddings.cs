@@ -50,11 +50,16 @@ public static class Embeddings
     {
         var body = await V1Gate.AdmitAsync(ctx, state, readBody: true);
         if (body is null) return;
+        await ServeAsync(ctx, state, body, deployment: null);
+    }
 
+    /// <param name="deployment">Azure's deployment name, which stands in for the model; null on OpenAI's route.</param>
+    internal static async Task ServeAsync(HttpContext ctx, MockState state, byte[] body, string? deployment)
+    {
         EmbeddingRequest req;
         try
         {
-            req = Parse(body);
+            req = Parse(body, deployment);
         }
         catch (JsonException)
         {
@@ -69,7 +74,7 @@ public static class Embeddings
 
         var behavior = state.Behaviors.Resolve(req.Model!);
         using var stopHook = Faults.AbortOnStop(ctx, state, behavior);
-        if (await Faults.InterceptAsync(ctx, state, behavior, req.Model!)) return;
+        if (await Faults.InterceptAsync(ctx, state, behavior, req.Model!, deployment is null ? OpenAiErrors.InjectedAsync : AzureDeployments.InjectedAsync)) return;
         await Faults.DelayAsync(ctx, behavior.LatencyMs);
 
         await JsonOut.SendAsync(ctx, StatusCodes.Status200OK, (req, behavior.OmitUsage), static (w, s) =>
@@ -118,7 +123,7 @@ public static class Embeddings
         });
     }
 
-    private static EmbeddingRequest Parse(ReadOnlySpan<byte> json)
+    private static EmbeddingRequest Parse(ReadOnlySpan<byte> json, string? deployment)
     {
         var r = new Utf8JsonReader(json);
         RequestJson.ExpectObject(ref r);
@@ -145,6 +150,7 @@ public static class Embeddings
             else r.Skip();
         }
 
+        if (deployment is not null) req.Model = deployment;
         if (string.IsNullOrEmpty(req.Model))
             throw new InvalidRequestException("you must provide a model parameter", null);
         if (req.Seeds is null)

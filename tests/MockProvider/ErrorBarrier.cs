@@ -1,6 +1,8 @@
 namespace MockProvider;
 
-/// <summary>Turns anything a handler throws into an OpenAI-shaped error, so no stack trace or HTML error page ever leaks.</summary>
+internal enum WireFormat { OpenAi, Anthropic, Gemini, Azure }
+
+/// <summary>Turns anything a handler throws into an error in the caller's wire format, so no stack trace or HTML error page ever leaks.</summary>
 internal static class ErrorBarrier
 {
     public static RequestDelegate Wrap(RequestDelegate next) => ctx =>
@@ -43,8 +45,22 @@ internal static class ErrorBarrier
         }
 
         ctx.Response.Clear();
-        return e is BadHttpRequestException bad
-            ? OpenAiErrors.WriteAsync(ctx, bad.StatusCode, "The request could not be read.", "invalid_request_error")
-            : OpenAiErrors.ServerErrorAsync(ctx);
+        int status = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+        const string Unreadable = "The request could not be read.";
+        return (FormatOf(ctx.Request.Path), status) switch
+        {
+            (WireFormat.Anthropic, 500) => AnthropicErrors.ServerErrorAsync(ctx),
+            (WireFormat.Anthropic, _) => AnthropicErrors.WriteAsync(ctx, status, Unreadable),
+            (WireFormat.Gemini, 500) => GeminiErrors.ServerErrorAsync(ctx),
+            (WireFormat.Gemini, _) => GeminiErrors.WriteAsync(ctx, status, Unreadable),
+            (_, 500) => OpenAiErrors.ServerErrorAsync(ctx),
+            _ => OpenAiErrors.WriteAsync(ctx, status, Unreadable, "invalid_request_error"),
+        };
     }
+
+    public static WireFormat FormatOf(PathString path) =>
+        path.StartsWithSegments("/v1/messages") ? WireFormat.Anthropic
+        : path.StartsWithSegments("/v1beta") ? WireFormat.Gemini
+        : path.StartsWithSegments("/openai") ? WireFormat.Azure
+        : WireFormat.OpenAi;
 }

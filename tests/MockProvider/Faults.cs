@@ -1,5 +1,8 @@
 namespace MockProvider;
 
+/// <summary>Writes the error a <see cref="ModelBehavior.Status"/> fault injects, in one wire format's shape.</summary>
+internal delegate Task InjectError(HttpContext ctx, int status, ModelBehavior behavior, string model);
+
 /// <summary>The parts of a <see cref="ModelBehavior"/> that apply before any content is produced.</summary>
 internal static class Faults
 {
@@ -14,7 +17,7 @@ internal static class Faults
         milliseconds > 0 ? Task.Delay(milliseconds, ctx.RequestAborted) : Task.CompletedTask;
 
     /// <returns>True when the fault answered the request (hang ended or error sent) and the handler must stop.</returns>
-    public static async ValueTask<bool> InterceptAsync(HttpContext ctx, MockState state, ModelBehavior behavior, string model)
+    public static async ValueTask<bool> InterceptAsync(HttpContext ctx, MockState state, ModelBehavior behavior, string model, InjectError inject)
     {
         if (behavior.Hang)
         {
@@ -24,7 +27,7 @@ internal static class Faults
         if (state.Behaviors.ShouldFail(model, behavior))
         {
             await DelayAsync(ctx, behavior.LatencyMs);
-            await OpenAiErrors.InjectedAsync(ctx, behavior.Status!.Value, behavior, model);
+            await inject(ctx, behavior.Status!.Value, behavior, model);
             return true;
         }
         return false;

@@ -54,12 +54,19 @@ internal static class JsonOut
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 
-    public static void WriteUsage(Utf8JsonWriter w, int promptTokens, int completionTokens)
+    /// <param name="cachedTokens">Part of <paramref name="promptTokens"/>, as OpenAI counts it; the details object only appears when non-zero.</param>
+    public static void WriteUsage(Utf8JsonWriter w, int promptTokens, int completionTokens, int cachedTokens = 0)
     {
         w.WriteStartObject("usage"u8);
         w.WriteNumber("prompt_tokens"u8, promptTokens);
         w.WriteNumber("completion_tokens"u8, completionTokens);
         w.WriteNumber("total_tokens"u8, promptTokens + completionTokens);
+        if (cachedTokens > 0)
+        {
+            w.WriteStartObject("prompt_tokens_details"u8);
+            w.WriteNumber("cached_tokens"u8, cachedTokens);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

@@ -10,4 +10,5 @@ namespace MockProvider;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelBehavior))]
 [JsonSerializable(typeof(ModelBehaviorBody))]
+[JsonSerializable(typeof(MockToolCall))]
 internal sealed partial class MockJsonContext : JsonSerializerContext;

@@ -20,16 +20,16 @@ public sealed record ModelBehavior
     /// <summary>Streaming only: delay before each content chunk after the first, and before the finish chunk.</summary>
     public int ChunkDelayMs { get; init; }
 
-    /// <summary>HTTP status (&gt;= 400) to answer with, with an OpenAI-shaped error body.</summary>
+    /// <summary>HTTP status (&gt;= 400) to answer with, with the error body the called format's provider sends for it (e.g. 529 overloaded_error on Anthropic).</summary>
     public int? Status { get; init; }
 
-    /// <summary>Sent as <c>Retry-After</c> with a 429.</summary>
+    /// <summary>Sent with a 429: as <c>Retry-After</c> (OpenAI, Azure, Anthropic) or as the RetryInfo retryDelay (Gemini).</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
     /// <summary>When &gt; 0, only the first N requests for a model get <see cref="Status"/>; 0 = every request.</summary>
     public int FailFirst { get; init; }
 
-    /// <summary>Streaming only: abort the connection after this many content chunks (no finish chunk, no [DONE]).</summary>
+    /// <summary>Streaming only: abort the connection after this many content events (no finish event, no [DONE] / message_stop).</summary>
     public int? CutAfterChunks { get; init; }
 
     /// <summary>Accept the request and never answer until the client gives up or the server stops.</summary>
@@ -37,6 +37,21 @@ public sealed record ModelBehavior
 
     /// <summary>Never report usage, even when the client asked for stream usage.</summary>
     public bool OmitUsage { get; init; }
+
+    /// <summary>
+    /// Answer with this tool call instead of text, in every wire format. Its output tokens are the words of its name
+    /// and arguments; max_tokens never truncates it, since a half-written call is useless to test against.
+    /// </summary>
+    public MockToolCall? ToolCall { get; init; }
+
+    /// <summary>
+    /// How many prompt tokens are reported as read from the provider's prompt cache, capped at the prompt's size:
+    /// cached tokens are part of the prompt, and each format then splits them the way its provider does.
+    /// </summary>
+    public int CacheReadTokens { get; init; }
+
+    /// <summary>The provider's safety system withholds the reply: no content, and the format's "blocked" finish reason.</summary>
+    public bool SafetyBlock { get; init; }
 
     internal int TimeToFirstTokenMs => TtftMs > 0 ? TtftMs : LatencyMs;
 
@@ -52,6 +67,7 @@ public sealed record ModelBehavior
         if (RetryAfterSeconds < 0) return "retryAfterSeconds must not be negative.";
         if (FailFirst < 0) return "failFirst must not be negative.";
         if (CutAfterChunks < 0) return "cutAfterChunks must not be negative.";
-        return null;
+        if (CacheReadTokens < 0) return "cacheReadTokens must not be negative.";
+        return ToolCall?.Validate();
     }
 }

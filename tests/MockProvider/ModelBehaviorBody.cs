@@ -16,6 +16,9 @@ internal sealed class ModelBehaviorBody
     public int? CutAfterChunks { get; set; }
     public bool? Hang { get; set; }
     public bool? OmitUsage { get; set; }
+    public MockToolCall? ToolCall { get; set; }
+    public int? CacheReadTokens { get; set; }
+    public bool? SafetyBlock { get; set; }
 
     public ModelBehavior ToBehavior()
     {
@@ -32,6 +35,9 @@ internal sealed class ModelBehaviorBody
             CutAfterChunks = CutAfterChunks,
             Hang = Hang ?? normal.Hang,
             OmitUsage = OmitUsage ?? normal.OmitUsage,
+            ToolCall = ToolCall,
+            CacheReadTokens = CacheReadTokens ?? normal.CacheReadTokens,
+            SafetyBlock = SafetyBlock ?? normal.SafetyBlock,
         };
     }
 }

@@ -11,5 +11,6 @@ string? apiKey = Environment.GetEnvironmentVariable("MOCK_API_KEY");
 
 await using var app = MockServer.CreateApp(urls, string.IsNullOrEmpty(apiKey) ? null : apiKey, new MockBehaviors(), new RequestLog());
 await app.StartAsync();
-Console.WriteLine($"MockProvider listening on {string.Join(", ", app.Urls)} (OpenAI base URL: {app.Urls.First().TrimEnd('/')}/v1){(apiKey is { Length: > 0 } ? ", API key required" : "")}");
+string root = app.Urls.First().TrimEnd('/');
+Console.WriteLine($"MockProvider listening on {string.Join(", ", app.Urls)} (OpenAI and Anthropic: {root}/v1, Gemini: {root}/v1beta, Azure: {root}){(apiKey is { Length: > 0 } ? ", API key required" : "")}");
 await app.WaitForShutdownAsync();

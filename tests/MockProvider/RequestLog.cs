@@ -1,6 +1,6 @@
 namespace MockProvider;
 
-/// <summary>The last <see cref="Capacity"/> requests received on /v1, oldest first, for tests asserting what was forwarded.</summary>
+/// <summary>The last <see cref="Capacity"/> provider calls received (every wire format), oldest first, for tests asserting what was forwarded.</summary>
 public sealed class RequestLog
 {
     public const int Capacity = 1000;
