@@ -1,3 +1,4 @@
+using Gateway.Api.Anthropic;
 using Gateway.Api.ControlPlane;
 using Gateway.Api.OpenAi;
 using Gateway.Api.Providers;
@@ -49,6 +50,8 @@ public static class GatewayServices
 
         services.AddSingleton<IProviderAdapter, OpenAiAdapter>();
         services.AddSingleton<IProviderAdapter, AzureAdapter>();
+        services.AddSingleton<IProviderAdapter, Providers.Anthropic.AnthropicAdapter>();
+        services.AddSingleton<IProviderAdapter, Providers.Gemini.GeminiAdapter>();
         services.AddSingleton<ProviderAdapters>();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UsageEstimator>();
@@ -75,6 +78,7 @@ public static class GatewayServices
         var views = app.ServiceProvider.GetRequiredService<ControlPlaneViews>();
         app.MapPost("/v1/chat/completions", proxy.ChatAsync).ExcludeFromDescription();
         app.MapPost("/v1/embeddings", proxy.EmbeddingsAsync).ExcludeFromDescription();
+        app.MapPost("/v1/messages", ctx => proxy.HandleAsync(ctx, Operation.Chat, AnthropicDialect.Instance)).ExcludeFromDescription();
         app.MapGet("/v1/models", ctx => ModelsEndpoint.ListAsync(ctx, views)).ExcludeFromDescription();
         app.MapGet("/v1/models/{**id}", ctx => ModelsEndpoint.GetAsync(ctx, views, (string)ctx.Request.RouteValues["id"]!)).ExcludeFromDescription();
         return app;

@@ -256,12 +256,13 @@ public sealed class Proxy(
         var upstreamStatus = (int)response.StatusCode;
         string? upstreamMessage = null;
         string? upstreamCode = null;
+        TimeSpan? retryAfterInBody = null;
         try
         {
             using var errorBytes = new PooledBuffer(4096);
             await using var stream = await response.Content.ReadAsStreamAsync(ct);
             await errorBytes.ReadFromAsync(stream, 64 * 1024, ct);
-            (upstreamMessage, upstreamCode) = UpstreamErrors.Read(errorBytes.Span, apiKey);
+            (upstreamMessage, upstreamCode, retryAfterInBody) = UpstreamErrors.Read(errorBytes.Span, apiKey);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {
@@ -273,7 +274,7 @@ public sealed class Proxy(
         switch (upstreamStatus)
         {
             case 429:
-                if (response.Headers.RetryAfter is { } retryAfter) ctx.Response.Headers.RetryAfter = retryAfter.ToString();
+                PassRetryAfter(ctx, response, retryAfterInBody);
                 await FailAsync(ctx, trace, dialect, body, 429, $"Provider '{provider.Name}' is rate limiting requests{suffix}",
                     OpenAiError.RateLimitType, "rate_limit_exceeded");
                 break;
@@ -292,7 +293,7 @@ public sealed class Proxy(
                 break;
             case 503 or 529:
                 // 529 is Anthropic's "overloaded": the same meaning as 503, which clients and retry policies know.
-                if (response.Headers.RetryAfter is { } later) ctx.Response.Headers.RetryAfter = later.ToString();
+                PassRetryAfter(ctx, response, retryAfterInBody);
                 await FailAsync(ctx, trace, dialect, body, 503, $"Provider '{provider.Name}' is overloaded or unavailable (HTTP {upstreamStatus}){suffix}",
                     OpenAiError.UpstreamType, "upstream_overloaded");
                 break;
@@ -305,6 +306,12 @@ public sealed class Proxy(
                     OpenAiError.UpstreamType, "upstream_error");
                 break;
         }
+    }
+
+    static void PassRetryAfter(HttpContext ctx, HttpResponseMessage response, TimeSpan? inBody)
+    {
+        if (response.Headers.RetryAfter is { } header) ctx.Response.Headers.RetryAfter = header.ToString();
+        else if (inBody is { } delay) ctx.Response.Headers.RetryAfter = ((long)delay.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The upstream reported no usage: count both sides with the tokenizer and mark the record estimated.</summary>

@@ -129,11 +129,29 @@ internal sealed class StreamRelay(
         await writer.FlushAsync(ctx.RequestAborted);
     }
 
-    /// <summary>Usage as the upstream reported it; when it reported none, what was streamed is counted and marked estimated.</summary>
+    /// <summary>
+    /// Usage as the upstream reported it. When it reported none, or the stream ended early (so a count reported on the
+    /// way, like Anthropic's and Gemini's, stops short of what was streamed), what was streamed is counted and the
+    /// record marked estimated; the upstream's own prompt count is kept when it gave one.
+    /// </summary>
     void TakeUsage()
     {
-        if (translator.Usage is { } usage) trace.SetUsage(usage);
-        else proxy.EstimateUsage(trace, openAiBody.Span, openAiChunks is null ? client.Captured : openAiChunks.Span, streamed: true);
+        var reported = translator.Usage;
+        if (translator.Completed && reported is { } usage)
+        {
+            trace.SetUsage(usage);
+            return;
+        }
+        proxy.EstimateUsage(trace, openAiBody.Span, openAiChunks is null ? client.Captured : openAiChunks.Span, streamed: true);
+        if (reported is not { } partial) return;
+        if (partial.PromptTokens > 0)
+        {
+            trace.PromptTokens = partial.PromptTokens;
+            trace.CachedPromptTokens = partial.CachedPromptTokens;
+            trace.CacheCreationTokens = partial.CacheCreationTokens;
+        }
+        trace.CompletionTokens = Math.Max(trace.CompletionTokens, partial.CompletionTokens);
+        trace.TotalTokens = trace.PromptTokens + trace.CompletionTokens;
     }
 
     public void OnChunk(ReadOnlySpan<byte> chunkJson)

@@ -61,6 +61,7 @@ public class ByokTests(GatewayFixture gateway) : IAsyncLifetime
 
         using var listed = await admin.GetAsync($"/admin/teams/{byok.TeamId}/credentials");
         var listText = await listed.Content.ReadAsStringAsync();
+        Assert.True(listed.IsSuccessStatusCode, listText);
         Assert.Contains(credentialId.ToString(), listText);
         Assert.DoesNotContain(TeamProviderKey, listText);
 

@@ -111,9 +111,10 @@ public class ErrorTests(GatewayFixture gateway)
     }
 
     [Theory]
-    [InlineData(500)]
-    [InlineData(503)]
-    public async Task upstream_5xx_becomes_502_naming_the_provider(int upstreamStatus)
+    [InlineData(500, HttpStatusCode.BadGateway, "upstream_error")]
+    [InlineData(502, HttpStatusCode.BadGateway, "upstream_error")]
+    [InlineData(503, HttpStatusCode.ServiceUnavailable, "upstream_overloaded")]
+    public async Task upstream_5xx_becomes_an_error_naming_the_provider(int upstreamStatus, HttpStatusCode expected, string code)
     {
         var key = await gateway.NewKeyAsync();
         var model = await gateway.NewModelAsync();
@@ -122,12 +123,12 @@ public class ErrorTests(GatewayFixture gateway)
 
         using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
 
-        var error = await ErrorOf(response, HttpStatusCode.BadGateway);
-        Assert.Equal("upstream_error", error.GetProperty("code").GetString());
+        var error = await ErrorOf(response, expected);
+        Assert.Equal(code, error.GetProperty("code").GetString());
         Assert.Contains("'mock'", error.GetProperty("message").GetString());
         Assert.Contains(upstreamStatus.ToString(), error.GetProperty("message").GetString());
         var record = await gateway.RecordAsync(response);
-        Assert.Equal(502, record.Status);
+        Assert.Equal((int)expected, record.Status);
         Assert.Equal(upstreamStatus, record.UpstreamStatus);
     }
 

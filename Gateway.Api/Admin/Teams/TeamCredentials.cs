@@ -20,7 +20,7 @@ public sealed class SetTeamCredentialValidator : AbstractValidator<SetTeamCreden
 
 public sealed record TeamCredentialResponse(Guid TeamId, Guid ProviderId, string Provider, Guid CredentialId);
 
-public static class TeamCredentialsEndpoint
+public static class SetTeamCredentialEndpoint
 {
     public static ProblemDetails Validate(SetTeamCredential command) => AdminProblems.Check(SetTeamCredentialValidator.Instance, command);
 
@@ -47,6 +47,11 @@ public static class TeamCredentialsEndpoint
         return Results.Ok(new TeamCredentialResponse(teamId, providerId, provider.Name, credentialId));
     }
 
+}
+
+// Separate classes: Wolverine applies a class's Validate method to every endpoint in it.
+public static class RemoveTeamCredentialEndpoint
+{
     [WolverineDelete("/admin/teams/{teamId}/credentials/{providerId}", OperationId = "removeTeamCredential")]
     [Tags("teams")]
     public static async Task<IResult> Delete(Guid teamId, Guid providerId, IDocumentSession session, CancellationToken ct)
@@ -60,6 +65,10 @@ public static class TeamCredentialsEndpoint
         return Results.NoContent();
     }
 
+}
+
+public static class ListTeamCredentialsEndpoint
+{
     [WolverineGet("/admin/teams/{teamId}/credentials", OperationId = "listTeamCredentials")]
     [Tags("teams")]
     [ProducesResponseType<TeamCredentialResponse[]>(200)]
@@ -67,7 +76,8 @@ public static class TeamCredentialsEndpoint
     {
         var team = await session.LoadAsync<TeamView>(teamId, ct);
         if (team is null) return Results.Problem(AdminProblems.NotFound($"No team with id {teamId}."));
-        var providers = (await session.LoadManyAsync<ProviderView>(ct, team.Credentials.Keys)).ToDictionary(p => p.Id, p => p.Name);
+        var ids = team.Credentials.Keys.ToArray();
+        var providers = (await session.Query<ProviderView>().Where(p => ids.Contains(p.Id)).ToListAsync(ct)).ToDictionary(p => p.Id, p => p.Name);
         return Results.Ok(team.Credentials
             .Select(c => new TeamCredentialResponse(teamId, c.Key, providers.GetValueOrDefault(c.Key, "?"), c.Value))
             .ToArray());

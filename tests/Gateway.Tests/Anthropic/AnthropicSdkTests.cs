@@ -22,7 +22,7 @@ public class AnthropicSdkTests(GatewayFixture gateway)
     {
         Model = model,
         MaxTokens = 200,
-        Messages = [new() { Role = Role.User, Content = text }],
+        Messages = [new UserMessageParam { Content = text }],
     };
 
     [Fact]

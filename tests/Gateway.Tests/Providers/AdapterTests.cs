@@ -196,16 +196,17 @@ public class AdapterTests(GatewayFixture gateway)
     {
         var key = await gateway.NewKeyAsync();
         var model = await gateway.NewModelAsync(provider: "mock-anthropic");
-        gateway.SetBehavior(model, new ModelBehavior { CacheReadTokens = 100 });
+        gateway.SetBehavior(model, new ModelBehavior { CacheReadTokens = 3 });
         using var client = gateway.Client(key.Secret);
 
         using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId, "Hello there general Kenobi"));
 
         var usage = (await Chat.JsonAsync(response)).GetProperty("usage");
-        Assert.Equal(104, usage.GetProperty("prompt_tokens").GetInt32());
-        Assert.Equal(100, usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+        // Anthropic reports 1 uncached input token and 3 read from the cache: the prompt is all 4.
+        Assert.Equal(4, usage.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(3, usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
         var record = await gateway.RecordAsync(response);
-        Assert.Equal((104, 100), (record.PromptTokens, record.CachedPromptTokens));
+        Assert.Equal((4, 3), (record.PromptTokens, record.CachedPromptTokens));
     }
 
     [Fact]
