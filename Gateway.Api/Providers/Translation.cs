@@ -7,6 +7,25 @@ namespace Gateway.Api.Providers;
 public readonly record struct TokenUsage(long PromptTokens, long CompletionTokens, long CachedPromptTokens = 0, long CacheCreationTokens = 0)
 {
     public long TotalTokens => PromptTokens + CompletionTokens;
+
+    /// <summary>Writes OpenAI's <c>usage</c> property; <paramref name="reasoningTokens"/> only when the provider reports them.</summary>
+    public void WriteOpenAi(System.Text.Json.Utf8JsonWriter w, long? reasoningTokens = null)
+    {
+        w.WriteStartObject("usage");
+        w.WriteNumber("prompt_tokens", PromptTokens);
+        w.WriteNumber("completion_tokens", CompletionTokens);
+        w.WriteNumber("total_tokens", TotalTokens);
+        w.WriteStartObject("prompt_tokens_details");
+        w.WriteNumber("cached_tokens", CachedPromptTokens);
+        w.WriteEndObject();
+        if (reasoningTokens is { } reasoning)
+        {
+            w.WriteStartObject("completion_tokens_details");
+            w.WriteNumber("reasoning_tokens", reasoning);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
 }
 
 /// <summary>A request that cannot be expressed in the other wire format; <see cref="Param"/> names the field.</summary>

@@ -62,7 +62,7 @@ public static class AnthropicResponse
         long input = 0, output = 0, cacheRead = 0, cacheCreation = 0;
         if (message.TryGetProperty("usage", out var usage)) ReadUsage(usage, ref input, ref output, ref cacheRead, ref cacheCreation);
         var tokens = ToUsage(input, output, cacheRead, cacheCreation);
-        WriteUsage(w, tokens);
+        tokens.WriteOpenAi(w);
         w.WriteEndObject();
         return tokens;
     }
@@ -141,18 +141,6 @@ public static class AnthropicResponse
     // Anthropic's input_tokens excludes cached tokens; OpenAI's prompt_tokens includes them.
     internal static TokenUsage ToUsage(long input, long output, long cacheRead, long cacheCreation) =>
         new(input + cacheRead + cacheCreation, output, cacheRead, cacheCreation);
-
-    internal static void WriteUsage(Utf8JsonWriter w, TokenUsage usage)
-    {
-        w.WriteStartObject("usage");
-        w.WriteNumber("prompt_tokens", usage.PromptTokens);
-        w.WriteNumber("completion_tokens", usage.CompletionTokens);
-        w.WriteNumber("total_tokens", usage.TotalTokens);
-        w.WriteStartObject("prompt_tokens_details");
-        w.WriteNumber("cached_tokens", usage.CachedPromptTokens);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
 
     static JsonElement Required(JsonElement block, ReadOnlySpan<byte> name) =>
         block.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -181,7 +181,7 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
         var w = BeginObject();
         w.WriteStartArray("choices"u8);
         w.WriteEndArray();
-        AnthropicResponse.WriteUsage(w, Usage ?? default);
+        (Usage ?? default).WriteOpenAi(w);
         w.WriteEndObject();
         w.Flush();
         sink.OnChunk(buffer.WrittenSpan);

@@ -54,7 +54,7 @@ public static class GeminiResponse
             }
             writer.WriteEndArray();
             if (usage is { } reported)
-                WriteUsage(writer, reported, reasoning);
+                reported.WriteOpenAi(writer, reasoning);
             writer.WriteEndObject();
             return usage ?? default;
         }
@@ -201,19 +201,4 @@ public static class GeminiResponse
 
     static long Count(JsonElement usage, string name) =>
         usage.TryGetProperty(name, out var count) && count.TryGetInt64(out var value) ? value : 0;
-
-    internal static void WriteUsage(Utf8JsonWriter writer, TokenUsage usage, long reasoning)
-    {
-        writer.WriteStartObject("usage");
-        writer.WriteNumber("prompt_tokens", usage.PromptTokens);
-        writer.WriteNumber("completion_tokens", usage.CompletionTokens);
-        writer.WriteNumber("total_tokens", usage.TotalTokens);
-        writer.WriteStartObject("prompt_tokens_details");
-        writer.WriteNumber("cached_tokens", usage.CachedPromptTokens);
-        writer.WriteEndObject();
-        writer.WriteStartObject("completion_tokens_details");
-        writer.WriteNumber("reasoning_tokens", reasoning);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    }
 }

@@ -92,7 +92,7 @@ public sealed class GeminiStreamTranslator(string publicModel) : IStreamTranslat
             Begin();
             writer!.WriteStartArray("choices");
             writer.WriteEndArray();
-            GeminiResponse.WriteUsage(writer, Usage ?? default, reasoningTokens);
+            (Usage ?? default).WriteOpenAi(writer, reasoningTokens);
             Emit(sink);
             Completed = true;
         }
