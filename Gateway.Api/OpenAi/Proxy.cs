@@ -7,7 +7,6 @@ using Gateway.Api.ControlPlane;
 using Gateway.Api.Providers;
 using Gateway.Api.Recording;
 using Gateway.Domain.Requests;
-using Gateway.Api.Providers;
 
 namespace Gateway.Api.OpenAi;
 

@@ -71,7 +71,7 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             UpstreamMs = upstreamMs,
             TotalMs = totalMs,
             OverheadMs = Math.Max(0, totalMs - (upstreamMs ?? 0)),
-            StartedAt = startedAt,
+            StartedAt = StartedAt,
             CompletedAt = completedAt,
         };
     }
