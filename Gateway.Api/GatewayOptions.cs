@@ -23,6 +23,13 @@ public sealed class GatewayOptions
     public long MaxUpstreamResponseBytes { get; set; } = 32 * 1024 * 1024;
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(10);
     public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Circuit breaker per target: share of failed attempts (5xx, unreachable, timeouts; not 429) that opens it…</summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+    /// <summary>…once at least this many attempts were seen in the sampling window…</summary>
+    public int BreakerMinimumThroughput { get; set; } = 5;
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>…for this long; then one probe request decides whether it closes.</summary>
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>max_tokens sent to upstreams that require one (Anthropic) when the client gave none.</summary>
     public int AnthropicDefaultMaxTokens { get; set; } = 4096;
     /// <summary>Bodies are kept up to this size each; longer ones are cut and marked truncated.</summary>

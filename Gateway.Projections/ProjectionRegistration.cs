@@ -16,11 +16,13 @@ public static class ProjectionRegistration
         opts.Projections.Snapshot<TeamView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<ProviderView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<ModelView>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<RouteView>(SnapshotLifecycle.Inline);
         opts.Projections.Add<KeyUsageProjection>(ProjectionLifecycle.Async);
 
         opts.AddRequestBodiesTable();
         opts.Schema.For<KeyView>().Index(x => x.SecretHash);
         opts.Schema.For<ModelView>().UniqueIndex(x => x.PublicId);
         opts.Schema.For<ProviderView>().UniqueIndex(x => x.Name);
+        opts.Schema.For<RouteView>().Index(x => x.Name);
     }
 }

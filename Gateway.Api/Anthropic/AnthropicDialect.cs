@@ -38,8 +38,6 @@ internal sealed class AnthropicClientStream(PipeWriter writer, MessagesStreamEnc
 {
     readonly PooledBuffer frames = new(1024);
 
-    public override bool SendsOpenAiChunks => false;
-
     public override void Start()
     {
         frames.Clear();

@@ -26,7 +26,7 @@ public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked,
 /// </summary>
 public sealed class ControlPlaneSnapshot
 {
-    public static readonly ControlPlaneSnapshot Empty = new([], [], [], [], [], new Dictionary<Guid, string>());
+    public static readonly ControlPlaneSnapshot Empty = new([], [], [], [], [], [], new Dictionary<Guid, string>());
 
     public FrozenDictionary<KeyHash, GatewayKey> KeysByHash { get; }
     public FrozenSet<KeyHash> AdminKeys { get; }
@@ -35,6 +35,8 @@ public sealed class ControlPlaneSnapshot
     public IReadOnlyList<CatalogModel> EnabledModels { get; }
     /// <summary>Teams' own provider credentials, by (team, provider).</summary>
     public FrozenDictionary<(Guid TeamId, Guid ProviderId), TeamCredential> TeamCredentials { get; }
+    /// <summary>Routes by their public name; a name is either a route or a catalog model, never both.</summary>
+    public FrozenDictionary<string, Routing.CompiledRoute> RoutesByName { get; }
     public long Version { get; init; }
 
     public ControlPlaneSnapshot(
@@ -43,6 +45,7 @@ public sealed class ControlPlaneSnapshot
         IReadOnlyList<ProviderView> providers,
         IReadOnlyList<ModelView> models,
         IReadOnlyList<TeamView> teams,
+        IReadOnlyList<RouteView> routes,
         IReadOnlyDictionary<Guid, string> providerKeys)
     {
         KeysByHash = keys.ToFrozenDictionary(
@@ -65,6 +68,15 @@ public sealed class ControlPlaneSnapshot
             .Select(m => new CatalogModel(m.Id, m.PublicId, m.UpstreamModel, m.Enabled,
                 new Price(m.InputPricePerMillion, m.OutputPricePerMillion), upstreams[m.ProviderId], m.AddedAt.ToUnixTimeSeconds()))
             .ToFrozenDictionary(m => m.PublicId, StringComparer.Ordinal);
+        RoutesByName = routes
+            .Where(r => !r.Removed)
+            .ToFrozenDictionary(r => r.Name, r => new Routing.CompiledRoute(r.Name, r.Policy, r.Tiers
+                .Select(t => (IReadOnlyList<(CatalogModel, int)>)t.Targets
+                    .Where(x => ModelsByPublicId.ContainsKey(x.Model))
+                    .Select(x => (ModelsByPublicId[x.Model], Math.Max(1, x.Weight)))
+                    .ToArray())
+                .Where(t => t.Count > 0)
+                .ToArray()), StringComparer.Ordinal);
         EnabledModels = ModelsByPublicId.Values.Where(m => m.Enabled).OrderBy(m => m.PublicId, StringComparer.Ordinal).ToArray();
     }
 }

@@ -29,6 +29,7 @@ public sealed class ControlPlaneViews(IDocumentStore store, SecretBox secrets, I
             var providers = await session.Query<ProviderView>().ToListAsync(ct);
             var models = await session.Query<ModelView>().ToListAsync(ct);
             var teams = await session.Query<TeamView>().ToListAsync(ct);
+            var routes = await session.Query<RouteView>().ToListAsync(ct);
             var sealedKeys = await session.Query<ProviderSecret>().ToListAsync(ct);
 
             var providerKeys = new Dictionary<Guid, string>();
@@ -41,7 +42,7 @@ public sealed class ControlPlaneViews(IDocumentStore store, SecretBox secrets, I
                 }
             }
 
-            current = new ControlPlaneSnapshot(keys, admins, providers, models, teams, providerKeys) { Version = Interlocked.Increment(ref version) };
+            current = new ControlPlaneSnapshot(keys, admins, providers, models, teams, routes, providerKeys) { Version = Interlocked.Increment(ref version) };
         }
         finally
         {

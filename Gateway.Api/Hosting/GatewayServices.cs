@@ -53,6 +53,9 @@ public static class GatewayServices
         services.AddSingleton<IProviderAdapter, Providers.Anthropic.AnthropicAdapter>();
         services.AddSingleton<IProviderAdapter, Providers.Gemini.GeminiAdapter>();
         services.AddSingleton<ProviderAdapters>();
+        services.AddSingleton<Routing.TargetHealth>();
+        services.AddSingleton<Routing.CircuitJournal>();
+        services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UsageEstimator>();
         services.AddSingleton<Proxy>();

@@ -12,6 +12,9 @@ public abstract class ClientDialect
 {
     public abstract string InvalidKeyMessage { get; }
 
+    /// <summary>True when streams are sent as OpenAI chunks, so what was sent can also serve to count tokens.</summary>
+    public virtual bool SendsOpenAiChunks => false;
+
     /// <summary>Writes the client's body in OpenAI's format to <paramref name="output"/>; false when it already is.</summary>
     /// <exception cref="System.Text.Json.JsonException">Malformed JSON.</exception>
     /// <exception cref="TranslationException">Well-formed, but not a valid request.</exception>
@@ -40,9 +43,6 @@ public abstract class ClientStream(PipeWriter writer) : IChunkSink, IDisposable
 
     /// <summary>What the client was sent, up to 1 MiB.</summary>
     public ReadOnlySpan<byte> Captured => captured.Span;
-
-    /// <summary>True when what is sent is OpenAI chunks, so the capture can also serve to count tokens.</summary>
-    public abstract bool SendsOpenAiChunks { get; }
 
     public abstract void Start();
 

@@ -11,6 +11,8 @@ public sealed class OpenAiDialect : ClientDialect
 
     public override string InvalidKeyMessage => GatewayKeyAuth.InvalidKeyMessage;
 
+    public override bool SendsOpenAiChunks => true;
+
     public override bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output) => false;
 
     public override byte[] Error(int status, string message, string type, string? code, string? param = null) =>
@@ -29,8 +31,6 @@ internal sealed class OpenAiClientStream(PipeWriter writer, bool includeUsage, R
     static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
     bool sentUsage;
-
-    public override bool SendsOpenAiChunks => true;
 
     public override void Start() { }
 

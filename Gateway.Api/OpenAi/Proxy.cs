@@ -6,6 +6,7 @@ using System.Text.Json;
 using Gateway.Api.ControlPlane;
 using Gateway.Api.Providers;
 using Gateway.Api.Recording;
+using Gateway.Api.Routing;
 using Gateway.Domain.Requests;
 
 namespace Gateway.Api.OpenAi;
@@ -15,13 +16,14 @@ namespace Gateway.Api.OpenAi;
 /// read and check the body, resolve the catalog model, call the upstream, relay the answer with the
 /// public model name, and complete the response only once the request's record is durable.
 /// </summary>
-public sealed class Proxy(
+public sealed partial class Proxy(
     ControlPlaneViews views,
     ProviderAdapters adapters,
     UpstreamClient upstream,
     UsageRecorder recorder,
     UsageEstimator estimator,
     GatewayOptions options,
+    TargetHealth health,
     TimeProvider time,
     ILogger<Proxy> logger)
 {
@@ -96,104 +98,26 @@ public sealed class Proxy(
 
         trace.ModelAsked = head.Model!;
         trace.Streamed = head.Stream && operation == Operation.Chat;
-        if (!snapshot.ModelsByPublicId.TryGetValue(head.Model!, out var model) || !model.Enabled)
+        CompiledRoute route;
+        if (snapshot.RoutesByName.TryGetValue(head.Model!, out var named))
+        {
+            route = named;
+            trace.Route = named.Name;
+        }
+        else if (snapshot.ModelsByPublicId.TryGetValue(head.Model!, out var model) && model.Enabled) route = CompiledRoute.Single(model);
+        else
         {
             await FailAsync(ctx, trace, dialect, body, 404, $"The model '{head.Model}' does not exist or is not enabled.",
                 OpenAiError.InvalidRequest, "model_not_found", "model");
             return;
         }
-        trace.Model = model;
 
-        var adapter = adapters.For(model.Provider.Kind);
-        if (operation == Operation.Embeddings && !adapter.SupportsEmbeddings)
-        {
-            await FailAsync(ctx, trace, dialect, body, 400, $"The model '{model.PublicId}' does not support embeddings.",
-                OpenAiError.InvalidRequest, "operation_not_supported", "model");
-            return;
-        }
-        if (!UpstreamCredentials.TryChoose(ctx.Request, key, model, snapshot, trace, out var apiKey))
-        {
-            await FailAsync(ctx, trace, dialect, body, 403,
-                $"This gateway key may not bring its own provider key ('{UpstreamCredentials.RequestKeyHeader}' header).",
-                OpenAiError.InvalidRequest, "provider_key_not_allowed");
-            return;
-        }
-
-        await ForwardAsync(ctx, trace, dialect, adapter, head, body, openAiBody, apiKey);
+        await ForwardAsync(new Forwarding(ctx, trace, dialect, head, body, openAiBody, route, key, snapshot));
     }
 
-    async Task ForwardAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, IProviderAdapter adapter,
-        RequestHead head, PooledBuffer body, ReadOnlyMemory<byte> openAiBody, string? apiKey)
+    async Task RelayBufferedAsync(Forwarding f, IProviderAdapter adapter, HttpResponseMessage response, CancellationToken ct)
     {
-        var model = trace.Model!;
-        using var upstreamBody = new PooledBuffer(openAiBody.Length + 256);
-        try
-        {
-            adapter.WriteBody(openAiBody.Span, head, model, upstreamBody);
-        }
-        catch (TranslationException ex)
-        {
-            await FailAsync(ctx, trace, dialect, body, 400, ex.Message, OpenAiError.InvalidRequest, "invalid_value", ex.Param);
-            return;
-        }
-        var content = new ByteArrayContent(upstreamBody.Array, 0, upstreamBody.Length);
-        content.Headers.ContentType = JsonContentType;
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
-        deadline.CancelAfter(options.UpstreamTimeout);
-        using var request = adapter.CreateRequest(new UpstreamCall(model, trace.Operation, trace.Streamed, apiKey), content);
-
-        HttpResponseMessage response;
-        trace.UpstreamStart = Stopwatch.GetTimestamp();
-        try
-        {
-            response = await upstream.SendAsync(request, deadline.Token);
-        }
-        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
-        {
-            trace.UpstreamEnd = Stopwatch.GetTimestamp();
-            await CommitAsync(trace, 499, "client_closed_request", body.Span, default);
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            trace.UpstreamEnd = Stopwatch.GetTimestamp();
-            await FailAsync(ctx, trace, dialect, body, 504, $"Provider '{model.Provider.Name}' did not answer within {options.UpstreamTimeout.TotalSeconds:0.#} s.",
-                OpenAiError.UpstreamType, "upstream_timeout");
-            return;
-        }
-        catch (HttpRequestException ex)
-        {
-            trace.UpstreamEnd = Stopwatch.GetTimestamp();
-            await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{model.Provider.Name}' could not be reached ({Describe(ex)}).",
-                OpenAiError.UpstreamType, "upstream_unreachable");
-            return;
-        }
-
-        using (response)
-        {
-            trace.UpstreamFirstByte = Stopwatch.GetTimestamp();
-            trace.UpstreamStatus = (int)response.StatusCode;
-            if (!response.IsSuccessStatusCode)
-            {
-                await RelayUpstreamErrorAsync(ctx, trace, dialect, body, apiKey, response, deadline.Token);
-                return;
-            }
-            if (trace.Streamed && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
-            {
-                await new StreamRelay(this, ctx, trace, head, openAiBody, body, dialect, adapter.CreateStreamTranslator(model),
-                    response, deadline.Token).RunAsync();
-                return;
-            }
-            await RelayBufferedAsync(ctx, trace, dialect, adapter, body, openAiBody, response, deadline.Token);
-        }
-    }
-
-    static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
-
-    async Task RelayBufferedAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, IProviderAdapter adapter,
-        PooledBuffer body, ReadOnlyMemory<byte> openAiBody, HttpResponseMessage response, CancellationToken ct)
-    {
+        var (ctx, trace, dialect, body, openAiBody) = (f.Ctx, f.Trace, f.Dialect, f.Body, f.OpenAiBody);
         var model = trace.Model!;
         using var upstreamBytes = new PooledBuffer(16 * 1024);
         try
@@ -246,71 +170,6 @@ public sealed class Proxy(
         ctx.Response.ContentType = "application/json";
         ctx.Response.ContentLength = output.Length;
         await ctx.Response.Body.WriteAsync(output, ctx.RequestAborted);
-    }
-
-    async Task RelayUpstreamErrorAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, PooledBuffer body, string? apiKey,
-        HttpResponseMessage response, CancellationToken ct)
-    {
-        var provider = trace.Model!.Provider;
-        var upstreamStatus = (int)response.StatusCode;
-        string? upstreamMessage = null;
-        string? upstreamCode = null;
-        TimeSpan? retryAfterInBody = null;
-        try
-        {
-            using var errorBytes = new PooledBuffer(4096);
-            await using var stream = await response.Content.ReadAsStreamAsync(ct);
-            await errorBytes.ReadFromAsync(stream, 64 * 1024, ct);
-            (upstreamMessage, upstreamCode, retryAfterInBody) = UpstreamErrors.Read(errorBytes.Span, apiKey);
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
-        {
-            // The status alone is enough to answer.
-        }
-        trace.UpstreamEnd = Stopwatch.GetTimestamp();
-
-        var suffix = upstreamMessage is null ? "" : $": {upstreamMessage}";
-        switch (upstreamStatus)
-        {
-            case 429:
-                PassRetryAfter(ctx, response, retryAfterInBody);
-                await FailAsync(ctx, trace, dialect, body, 429, $"Provider '{provider.Name}' is rate limiting requests{suffix}",
-                    OpenAiError.RateLimitType, "rate_limit_exceeded");
-                break;
-            case 401 or 403:
-                // The credential was refused: the caller cannot fix that, and the upstream text may quote the key.
-                await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{provider.Name}' refused the credential (HTTP {upstreamStatus}).",
-                    OpenAiError.UpstreamType, "upstream_auth_failed");
-                break;
-            case 408:
-                await FailAsync(ctx, trace, dialect, body, 504, $"Provider '{provider.Name}' timed out (HTTP 408){suffix}",
-                    OpenAiError.UpstreamType, "upstream_timeout");
-                break;
-            case >= 400 and < 500:
-                await FailAsync(ctx, trace, dialect, body, upstreamStatus, $"Provider '{provider.Name}' rejected the request{suffix}",
-                    OpenAiError.InvalidRequest, upstreamCode ?? "upstream_rejected");
-                break;
-            case 503 or 529:
-                // 529 is Anthropic's "overloaded": the same meaning as 503, which clients and retry policies know.
-                PassRetryAfter(ctx, response, retryAfterInBody);
-                await FailAsync(ctx, trace, dialect, body, 503, $"Provider '{provider.Name}' is overloaded or unavailable (HTTP {upstreamStatus}){suffix}",
-                    OpenAiError.UpstreamType, "upstream_overloaded");
-                break;
-            case 504:
-                await FailAsync(ctx, trace, dialect, body, 504, $"Provider '{provider.Name}' timed out (HTTP 504){suffix}",
-                    OpenAiError.UpstreamType, "upstream_timeout");
-                break;
-            default:
-                await FailAsync(ctx, trace, dialect, body, 502, $"Provider '{provider.Name}' failed with HTTP {upstreamStatus}{suffix}",
-                    OpenAiError.UpstreamType, "upstream_error");
-                break;
-        }
-    }
-
-    static void PassRetryAfter(HttpContext ctx, HttpResponseMessage response, TimeSpan? inBody)
-    {
-        if (response.Headers.RetryAfter is { } header) ctx.Response.Headers.RetryAfter = header.ToString();
-        else if (inBody is { } delay) ctx.Response.Headers.RetryAfter = ((long)delay.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The upstream reported no usage: count both sides with the tokenizer and mark the record estimated.</summary>

@@ -26,6 +26,14 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public long CacheCreationTokens { get; set; }
     public bool UsageEstimated { get; set; }
     public Guid? CredentialId { get; set; }
+    public string? Route { get; set; }
+    public List<Attempt> Attempts { get; } = new(1);
+
+    /// <summary>The serving attempt's stream broke off after it had reached the client.</summary>
+    public void MarkStreamBroken()
+    {
+        if (Attempts.Count > 0) Attempts[^1] = Attempts[^1] with { ErrorClass = "stream_broken", Outcome = "failed" };
+    }
     public string? CredentialKind { get; set; }
 
     public TokenUsage Usage => new(PromptTokens, CompletionTokens, CachedPromptTokens, CacheCreationTokens);
@@ -72,6 +80,8 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             TotalMs = totalMs,
             OverheadMs = Math.Max(0, totalMs - (upstreamMs ?? 0)),
             StartedAt = StartedAt,
+            Route = Route,
+            Attempts = Attempts.Count == 0 ? [] : Attempts.ToArray(),
             CompletedAt = completedAt,
         };
     }

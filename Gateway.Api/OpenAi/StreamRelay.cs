@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using Gateway.Api.Providers;
@@ -7,14 +8,16 @@ namespace Gateway.Api.OpenAi;
 
 /// <summary>
 /// Relays an upstream SSE stream to the client event by event as it arrives: the provider's adapter turns
-/// each event into OpenAI chunks, the client's dialect turns those into what the client reads. Nothing is
-/// buffered beyond the event at hand. The final event (<c>[DONE]</c>, or Anthropic's <c>message_stop</c>)
-/// is written only after the request's record is durable; a stream that breaks off ends with an error event
-/// and is recorded as such.
+/// each event into OpenAI chunks, the client's dialect turns those into what the client reads.
+/// First <see cref="PrimeAsync"/> reads up to the first token while the client has seen nothing, so a slow,
+/// failing or empty stream can still fall back to another target; then <see cref="RunAsync"/> sends what was
+/// read and relays the rest without buffering. The final event (<c>[DONE]</c>, or Anthropic's <c>message_stop</c>)
+/// is written only after the request's record is durable; a stream that breaks off later ends with an error
+/// event and is recorded as such.
 /// </summary>
 internal sealed class StreamRelay(
     Proxy proxy, HttpContext ctx, RequestTrace trace, RequestHead head, ReadOnlyMemory<byte> openAiBody, PooledBuffer clientBody,
-    ClientDialect dialect, IStreamTranslator translator, HttpResponseMessage upstreamResponse, CancellationToken ct) : IChunkSink
+    ClientDialect dialect, IStreamTranslator translator, HttpResponseMessage upstreamResponse) : IChunkSink, IDisposable
 {
     const int CaptureLimit = 1024 * 1024;
     static readonly byte[] DataPrefix = "data: "u8.ToArray();
@@ -23,29 +26,60 @@ internal sealed class StreamRelay(
     readonly PooledBuffer line = new(4 * 1024);
     readonly PooledBuffer eventName = new(64);
     readonly PooledBuffer data = new(4 * 1024);
+    // Chunks read while priming, length-prefixed, sent once the stream is chosen.
+    readonly PooledBuffer primed = new(1024);
     // OpenAI chunks as produced, kept only when the client is sent something else, to count tokens if usage is missing.
     PooledBuffer? openAiChunks;
-    ClientStream client = null!;
+    ClientStream? client;
+    Stream? upstream;
+    PipeReader? reader;
     bool sawFirstToken;
 
-    public async Task RunAsync()
+    /// <summary>Reads up to the first token (or the end), holding back what it read.</summary>
+    /// <returns>Null when the stream is worth passing on; else why not, as an attempt error class and message.</returns>
+    public async Task<(string ErrorClass, string Message)?> PrimeAsync(CancellationToken ct)
     {
-        using var _ = line;
-        using var __ = eventName;
-        using var ___ = data;
-        using var stream = client = dialect.OpenStream(head, trace, ctx.Response.BodyWriter);
-        using var chunks = openAiChunks = client.SendsOpenAiChunks ? null : new PooledBuffer(8 * 1024);
         try
         {
-            await RelayAsync();
+            upstream = await upstreamResponse.Content.ReadAsStreamAsync(ct);
+            reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
+            while (!translator.SawContent && !translator.Completed && translator.Error is null)
+            {
+                if (await ReadOnceAsync(ct)) break;
+            }
         }
-        finally
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
-            (translator as IDisposable)?.Dispose();
+            return ("stream_broken", "broke off its stream before the first token");
         }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or TranslationException or InvalidOperationException or FormatException)
+        {
+            return ("stream_broken", "sent a stream event that could not be read");
+        }
+        if (translator.Error is { } error) return ("stream_broken", $"reported an error before the first token: {error}");
+        if (!translator.SawContent && !translator.Completed) return ("stream_broken", "ended its stream before the first token");
+        return null;
     }
 
-    async Task RelayAsync()
+    /// <summary>Reads and handles one buffer from the upstream; true when the upstream has ended.</summary>
+    async Task<bool> ReadOnceAsync(CancellationToken ct)
+    {
+        var result = await reader!.ReadAsync(ct);
+        var buffer = result.Buffer;
+        while (!translator.Completed && TryReadLine(ref buffer, out var sequence)) HandleLine(sequence);
+        reader.AdvanceTo(buffer.Start, buffer.End);
+        if (result.IsCompleted && !translator.Completed && data.Length > 0) Dispatch();
+        return result.IsCompleted;
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var chunks = openAiChunks = dialect.SendsOpenAiChunks ? null : new PooledBuffer(8 * 1024);
+        using var stream = client = dialect.OpenStream(head, trace, ctx.Response.BodyWriter);
+        await RelayAsync(ct);
+    }
+
+    async Task RelayAsync(CancellationToken ct)
     {
         var response = ctx.Response;
         response.StatusCode = 200;
@@ -53,34 +87,24 @@ internal sealed class StreamRelay(
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         var writer = response.BodyWriter;
-        // Written to the pipe now, sent with the first upstream event: until then the client has seen nothing.
+        var client = this.client!;
         client.Start();
+        ReplayPrimed();
+        client.Pending = false;
+        await writer.FlushAsync(ctx.RequestAborted);
 
         string? failure = null;
         try
         {
-            await using var upstream = await upstreamResponse.Content.ReadAsStreamAsync(ct);
-            var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
-            try
+            while (!translator.Completed && translator.Error is null)
             {
-                while (!translator.Completed)
+                var ended = await ReadOnceAsync(ct);
+                if (client.Pending)
                 {
-                    var result = await reader.ReadAsync(ct);
-                    var buffer = result.Buffer;
-                    while (!translator.Completed && TryReadLine(ref buffer, out var sequence)) HandleLine(sequence);
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                    if (result.IsCompleted && !translator.Completed && data.Length > 0) Dispatch();
-                    if (client.Pending)
-                    {
-                        client.Pending = false;
-                        await writer.FlushAsync(ctx.RequestAborted);
-                    }
-                    if (result.IsCompleted || translator.Error is not null) break;
+                    client.Pending = false;
+                    await writer.FlushAsync(ctx.RequestAborted);
                 }
-            }
-            finally
-            {
-                await reader.CompleteAsync();
+                if (ended) break;
             }
             if (translator.Error is { } error) failure = $"The provider reported an error mid-stream: {error}";
             else if (!translator.Completed) failure = "The provider's stream ended before it was complete.";
@@ -116,17 +140,23 @@ internal sealed class StreamRelay(
             await writer.FlushAsync(ctx.RequestAborted);
             return;
         }
-
-        if (!response.HasStarted)
-        {
-            await proxy.FailAsync(ctx, trace, dialect, clientBody, 502, $"Provider '{trace.Model!.Provider.Name}': {failure}",
-                OpenAiError.UpstreamType, "stream_interrupted");
-            return;
-        }
+        trace.MarkStreamBroken();
         client.Fail(502, failure);
         await proxy.CommitAsync(trace, 502, "stream_interrupted", clientBody.Span, client.Captured);
         client.Release();
         await writer.FlushAsync(ctx.RequestAborted);
+    }
+
+    void ReplayPrimed()
+    {
+        var rest = primed.Span;
+        while (rest.Length >= 4)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(rest);
+            Pass(rest.Slice(4, length));
+            rest = rest[(4 + length)..];
+        }
+        primed.Clear();
     }
 
     /// <summary>
@@ -142,7 +172,7 @@ internal sealed class StreamRelay(
             trace.SetUsage(usage);
             return;
         }
-        proxy.EstimateUsage(trace, openAiBody.Span, openAiChunks is null ? client.Captured : openAiChunks.Span, streamed: true);
+        proxy.EstimateUsage(trace, openAiBody.Span, openAiChunks is null ? client!.Captured : openAiChunks.Span, streamed: true);
         if (reported is not { } partial) return;
         if (partial.PromptTokens > 0)
         {
@@ -156,13 +186,26 @@ internal sealed class StreamRelay(
 
     public void OnChunk(ReadOnlySpan<byte> chunkJson)
     {
+        if (client is null)
+        {
+            // Still priming: the client has not been chosen to receive this stream yet.
+            BinaryPrimitives.WriteInt32LittleEndian(primed.GetSpan(4), chunkJson.Length);
+            primed.Advance(4);
+            primed.Write(chunkJson);
+            return;
+        }
+        Pass(chunkJson);
+    }
+
+    void Pass(ReadOnlySpan<byte> chunkJson)
+    {
         if (openAiChunks is not null && openAiChunks.Length + chunkJson.Length + 8 <= CaptureLimit)
         {
             openAiChunks.Write(DataPrefix);
             openAiChunks.Write(chunkJson);
             openAiChunks.Write(EventEnd);
         }
-        client.OnChunk(chunkJson);
+        client!.OnChunk(chunkJson);
     }
 
     static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
@@ -225,5 +268,16 @@ internal sealed class StreamRelay(
             sawFirstToken = true;
             trace.UpstreamFirstByte = Stopwatch.GetTimestamp();
         }
+    }
+
+    public void Dispose()
+    {
+        reader?.Complete();
+        upstream?.Dispose();
+        (translator as IDisposable)?.Dispose();
+        line.Dispose();
+        eventName.Dispose();
+        data.Dispose();
+        primed.Dispose();
     }
 }

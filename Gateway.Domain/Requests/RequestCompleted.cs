@@ -43,4 +43,8 @@ public sealed record RequestCompleted
     public required double OverheadMs { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset CompletedAt { get; init; }
+    /// <summary>The route the model name resolved to, or null when it named a catalog model directly.</summary>
+    public string? Route { get; init; }
+    /// <summary>Every upstream attempt in order, with why the gateway moved on; empty when none was made.</summary>
+    public IReadOnlyList<Attempt> Attempts { get; init; } = [];
 }
