@@ -38,6 +38,9 @@ public sealed class GatewayFixture : IAsyncLifetime
             builder.UseSetting("GATEWAY_MASTER_KEY", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             builder.UseSetting("Gateway:UpstreamTimeout", UpstreamTimeout.ToString());
             builder.UseSetting("Gateway:MaxRequestBodyBytes", (256 * 1024).ToString());
+            // Breakers that trip and recover within a test.
+            builder.UseSetting("Gateway:BreakerMinimumThroughput", "4");
+            builder.UseSetting("Gateway:BreakerBreakDuration", "00:00:01");
         });
         await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey });
         // The same mock under each other wire format it speaks.
@@ -103,6 +106,20 @@ public sealed class GatewayFixture : IAsyncLifetime
             inputPricePerMillion = input, outputPricePerMillion = output,
         });
         return new TestModel(model.GetProperty("id").GetGuid(), model.GetProperty("publicId").GetString()!, upstream, input, output);
+    }
+
+    /// <summary>A route with a unique name over the given catalog models: the first is the primary, the rest fallbacks in order.</summary>
+    public async Task<string> NewRouteAsync(object? policy, params TestModel[] targets)
+    {
+        var name = $"route-{Guid.NewGuid():N}"[..18];
+        await AdminPostAsync("/admin/routes", new
+        {
+            name,
+            primary = targets[0].PublicId,
+            fallbacks = targets.Skip(1).Select(t => t.PublicId).ToArray(),
+            policy,
+        });
+        return name;
     }
 
     public void SetBehavior(TestModel model, ModelBehavior behavior) => Mock.Behaviors.Set(model.Upstream, behavior);

@@ -63,8 +63,9 @@ public sealed class MockBehaviors
     internal bool ShouldFail(string model, ModelBehavior behavior)
     {
         if (!behavior.InjectsError) return false;
-        if (behavior.FailFirst <= 0) return true;
+        if (behavior.FailFirst <= 0 && behavior.FailEvery <= 1) return true;
         var seen = _failures.GetOrAdd(model, static _ => new StrongBox<int>());
-        return Interlocked.Increment(ref seen.Value) <= behavior.FailFirst;
+        var n = Interlocked.Increment(ref seen.Value);
+        return behavior.FailFirst > 0 ? n <= behavior.FailFirst : n % behavior.FailEvery == 0;
     }
 }

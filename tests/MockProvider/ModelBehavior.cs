@@ -29,6 +29,9 @@ public sealed record ModelBehavior
     /// <summary>When &gt; 0, only the first N requests for a model get <see cref="Status"/>; 0 = every request.</summary>
     public int FailFirst { get; init; }
 
+    /// <summary>When &gt; 1 (and <see cref="FailFirst"/> is 0), every Nth request for a model gets <see cref="Status"/>: 2 fails half.</summary>
+    public int FailEvery { get; init; }
+
     /// <summary>Streaming only: abort the connection after this many content events (no finish event, no [DONE] / message_stop).</summary>
     public int? CutAfterChunks { get; init; }
 
@@ -66,6 +69,7 @@ public sealed record ModelBehavior
         if (Status is < 100 or > 599) return "status must be a valid HTTP status code.";
         if (RetryAfterSeconds < 0) return "retryAfterSeconds must not be negative.";
         if (FailFirst < 0) return "failFirst must not be negative.";
+        if (FailEvery < 0) return "failEvery must not be negative.";
         if (CutAfterChunks < 0) return "cutAfterChunks must not be negative.";
         if (CacheReadTokens < 0) return "cacheReadTokens must not be negative.";
         return ToolCall?.Validate();

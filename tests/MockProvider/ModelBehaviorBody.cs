@@ -13,6 +13,7 @@ internal sealed class ModelBehaviorBody
     public int? Status { get; set; }
     public int? RetryAfterSeconds { get; set; }
     public int? FailFirst { get; set; }
+    public int? FailEvery { get; set; }
     public int? CutAfterChunks { get; set; }
     public bool? Hang { get; set; }
     public bool? OmitUsage { get; set; }
@@ -32,6 +33,7 @@ internal sealed class ModelBehaviorBody
             Status = Status,
             RetryAfterSeconds = RetryAfterSeconds ?? normal.RetryAfterSeconds,
             FailFirst = FailFirst ?? normal.FailFirst,
+            FailEvery = FailEvery ?? normal.FailEvery,
             CutAfterChunks = CutAfterChunks,
             Hang = Hang ?? normal.Hang,
             OmitUsage = OmitUsage ?? normal.OmitUsage,
