@@ -172,6 +172,7 @@ public class AdapterTests(GatewayFixture gateway)
         Assert.Equal("stream_interrupted", JsonDocument.Parse(events[^1]).RootElement.GetProperty("error").GetProperty("code").GetString());
         var record = await gateway.RecordAsync(response);
         Assert.Equal((502, "stream_interrupted"), (record.Status, record.ErrorCode));
+        Assert.Equal(("stream_broken", "failed"), (record.Attempts[^1].ErrorClass, record.Attempts[^1].Outcome));
         Assert.True(record.UsageEstimated);
         Assert.True(record.CompletionTokens > 0);
     }
