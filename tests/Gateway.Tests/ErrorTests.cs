@@ -136,9 +136,7 @@ public class ErrorTests(GatewayFixture gateway)
     public async Task an_unreachable_provider_gets_502()
     {
         var key = await gateway.NewKeyAsync();
-        var name = $"down-{Guid.NewGuid():N}"[..12];
-        await gateway.AdminPostAsync("/admin/providers", new { name, kind = "openai", baseUrl = $"http://127.0.0.1:{ClosedPort()}/v1" });
-        var model = await gateway.NewModelAsync(provider: name);
+        var model = await gateway.NewUnreachableModelAsync();
         using var client = gateway.Client(key.Secret);
 
         using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
@@ -206,14 +204,5 @@ public class ErrorTests(GatewayFixture gateway)
         var old = ((Gateway.Domain.Providers.ProviderRegistered)events[0].Data).CredentialId;
         Assert.NotNull(old);
         Assert.DoesNotContain(secrets, s => s.Id == old);
-    }
-
-    static int ClosedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -122,6 +122,18 @@ public sealed class GatewayFixture : IAsyncLifetime
         return name;
     }
 
+    /// <summary>A model on a provider of its own whose port nothing listens on: connections are refused.</summary>
+    public async Task<TestModel> NewUnreachableModelAsync()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var name = $"down-{Guid.NewGuid():N}"[..12];
+        await AdminPostAsync("/admin/providers", new { name, kind = "openai", baseUrl = $"http://127.0.0.1:{port}/v1" });
+        return await NewModelAsync(provider: name);
+    }
+
     public void SetBehavior(TestModel model, ModelBehavior behavior) => Mock.Behaviors.Set(model.Upstream, behavior);
 
     public async Task<IReadOnlyList<RequestCompleted>> RequestsOfAsync(Guid keyId)

@@ -46,9 +46,7 @@ public class FallbackTests(GatewayFixture gateway)
     public async Task a_refused_connection_falls_back()
     {
         var key = await gateway.NewKeyAsync();
-        var name = $"down-{Guid.NewGuid():N}"[..12];
-        await gateway.AdminPostAsync("/admin/providers", new { name, kind = "openai", baseUrl = $"http://127.0.0.1:{ClosedPort()}/v1" });
-        var down = await gateway.NewModelAsync(provider: name);
+        var down = await gateway.NewUnreachableModelAsync();
         var fallback = await gateway.NewModelAsync();
         var route = await gateway.NewRouteAsync(null, down, fallback);
         using var client = gateway.Client(key.Secret);
@@ -204,14 +202,5 @@ public class FallbackTests(GatewayFixture gateway)
 
         using var after = await Chat.PostAsync(client, Chat.Request(route));
         Assert.Equal(second.PublicId, after.Headers.GetValues("x-gateway-model").Single());
-    }
-
-    static int ClosedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
