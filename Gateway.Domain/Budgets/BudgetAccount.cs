@@ -1,0 +1,78 @@
+namespace Gateway.Domain.Budgets;
+
+/// <summary>
+/// One budget's money in the current period: what was settled and what in-flight requests have reserved.
+/// A request reserves its worst-case cost before it is forwarded and settles to its actual cost when it ends,
+/// so settled spend can never pass the limit, whatever the concurrency. Thread-safe; every operation is a few
+/// arithmetic steps under a lock, never I/O.
+/// </summary>
+public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZoneInfo zone, DateTimeOffset now, decimal spentThisPeriod)
+{
+    readonly object gate = new();
+    DateTimeOffset periodStart = BudgetPeriods.StartOf(period, zone, now);
+    decimal spent = spentThisPeriod;
+    decimal reserved;
+
+    public Guid Id { get; } = id;
+    public decimal Limit { get; private set; } = limit;
+    public string Period { get; private set; } = period;
+    public TimeZoneInfo Zone { get; private set; } = zone;
+
+    public BudgetBalance Balance(DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            return new BudgetBalance(Limit, spent, reserved, Math.Max(0, Limit - spent - reserved), periodStart,
+                BudgetPeriods.EndOf(Period, Zone, now));
+        }
+    }
+
+    /// <summary>Reserves <paramref name="amount"/> if it fits beside what is settled and reserved.</summary>
+    /// <returns>The start of the period the reservation belongs to, or null when it does not fit.</returns>
+    public DateTimeOffset? TryReserve(decimal amount, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            if (spent + reserved + amount > Limit) return null;
+            reserved += amount;
+            return periodStart;
+        }
+    }
+
+    /// <summary>Turns a reservation into spend: the reserved amount is released and the actual cost counted.</summary>
+    public void Settle(decimal reservedAmount, decimal actual, DateTimeOffset reservedIn, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            // A reservation made in a period that has since ended is gone with that period's state.
+            if (reservedIn != periodStart) return;
+            reserved = Math.Max(0, reserved - reservedAmount);
+            spent += actual;
+        }
+    }
+
+    /// <summary>A new limit, period or time zone from a changed budget; spend so far stays.</summary>
+    public void Reconfigure(decimal limit, string period, TimeZoneInfo zone)
+    {
+        lock (gate)
+        {
+            Limit = limit;
+            Period = period;
+            Zone = zone;
+        }
+    }
+
+    void Roll(DateTimeOffset now)
+    {
+        var start = BudgetPeriods.StartOf(Period, Zone, now);
+        if (start == periodStart) return;
+        periodStart = start;
+        spent = 0;
+        reserved = 0;
+    }
+}
+
+public readonly record struct BudgetBalance(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, DateTimeOffset PeriodStart, DateTimeOffset? PeriodEnd);

@@ -1,0 +1,36 @@
+namespace Gateway.Domain.Budgets;
+
+/// <summary>
+/// A budget was set (created, or changed as a whole) on a scope: the whole gateway (<c>account</c>), a team or a key.
+/// <paramref name="Period"/> is daily, weekly, monthly or lifetime, reset on calendar boundaries in
+/// <paramref name="TimeZone"/> (an IANA id). <paramref name="OnExhausted"/> is <c>block</c> or <c>downgrade</c>
+/// (to <paramref name="DowngradeModel"/>, a catalog model).
+/// </summary>
+public sealed record BudgetSet(
+    Guid BudgetId, string Scope, Guid? ScopeId, decimal LimitUsd, string Period, string TimeZone,
+    IReadOnlyList<int> Thresholds, string OnExhausted, string? DowngradeModel) : IControlPlaneEvent;
+
+public sealed record BudgetRemoved(Guid BudgetId) : IControlPlaneEvent;
+
+/// <summary>
+/// A request's actual cost was settled against a budget, in the period that began at <paramref name="PeriodStart"/>.
+/// Appended to the request's stream, with its <c>RequestCompleted</c>, in the same transaction.
+/// </summary>
+public sealed record BudgetDebited(Guid BudgetId, Guid RequestId, decimal Amount, DateTimeOffset PeriodStart);
+
+public static class BudgetScopes
+{
+    public const string Account = "account";
+    public const string Team = "team";
+    public const string Key = "key";
+
+    public static bool IsKnown(string? scope) => scope is Account or Team or Key;
+}
+
+public static class BudgetPolicies
+{
+    public const string Block = "block";
+    public const string Downgrade = "downgrade";
+
+    public static bool IsKnown(string? policy) => policy is Block or Downgrade;
+}
