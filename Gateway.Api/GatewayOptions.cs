@@ -30,6 +30,8 @@ public sealed class GatewayOptions
     public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>…for this long; then one probe request decides whether it closes.</summary>
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Output tokens a budget reservation assumes when a request gives no max_tokens.</summary>
+    public int BudgetMaxOutputTokens { get; set; } = 4096;
     /// <summary>max_tokens sent to upstreams that require one (Anthropic) when the client gave none.</summary>
     public int AnthropicDefaultMaxTokens { get; set; } = 4096;
     /// <summary>Bodies are kept up to this size each; longer ones are cut and marked truncated.</summary>

@@ -17,6 +17,7 @@ public static class ProjectionRegistration
         opts.Projections.Snapshot<ProviderView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<ModelView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<RouteView>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<BudgetView>(SnapshotLifecycle.Inline);
         opts.Projections.Add<KeyUsageProjection>(ProjectionLifecycle.Async);
 
         opts.AddRequestBodiesTable();

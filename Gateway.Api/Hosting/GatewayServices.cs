@@ -54,6 +54,8 @@ public static class GatewayServices
         services.AddSingleton<IProviderAdapter, Providers.Gemini.GeminiAdapter>();
         services.AddSingleton<ProviderAdapters>();
         services.AddSingleton<Routing.TargetHealth>();
+        services.AddSingleton<Budgets.BudgetLedger>();
+        services.AddSingleton<Budgets.BudgetGate>();
         services.AddSingleton<Routing.CircuitJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());
         services.AddSingleton<UpstreamClient>();

@@ -24,6 +24,7 @@ public sealed partial class Proxy(
     UsageEstimator estimator,
     GatewayOptions options,
     TargetHealth health,
+    Budgets.BudgetGate budgets,
     TimeProvider time,
     ILogger<Proxy> logger)
 {
@@ -112,7 +113,41 @@ public sealed partial class Proxy(
             return;
         }
 
-        await ForwardAsync(new Forwarding(ctx, trace, dialect, head, body, openAiBody, route, key, snapshot));
+        var (reservation, refusedBy) = budgets.TryReserve(key, route, head, openAiBody.Span);
+        if (refusedBy is { OnExhausted: Domain.Budgets.BudgetPolicies.Downgrade, DowngradeModel: { } cheaperId }
+            && snapshot.ModelsByPublicId.TryGetValue(cheaperId, out var cheaper) && cheaper.Enabled)
+        {
+            // Downgrade: the same request on the budget's cheaper model, if that fits every budget.
+            var downgraded = CompiledRoute.Single(cheaper);
+            (reservation, var stillRefused) = budgets.TryReserve(key, downgraded, head, openAiBody.Span);
+            if (stillRefused is null)
+            {
+                route = downgraded;
+                trace.DowngradedBy = refusedBy.Id;
+                refusedBy = null;
+            }
+        }
+        if (refusedBy is not null)
+        {
+            var balance = refusedBy.Account.Balance(time.GetUtcNow());
+            if (balance.PeriodEnd is { } end)
+                ctx.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling((end - time.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await FailAsync(ctx, trace, dialect, body, 429,
+                $"The {refusedBy.Scope} budget {refusedBy.Id} cannot cover this request: {balance.Spent:0.######} of {balance.Limit:0.######} USD spent" +
+                $" and {balance.Reserved:0.######} reserved this {refusedBy.Account.Period} period{(balance.PeriodEnd is { } e ? $"; it resets at {e:O}" : "")}.",
+                "insufficient_quota", "insufficient_quota");
+            return;
+        }
+        trace.Reservation = reservation;
+        try
+        {
+            await ForwardAsync(new Forwarding(ctx, trace, dialect, head, body, openAiBody, route, key, snapshot));
+        }
+        finally
+        {
+            // Every reservation ends: settled with the request's record, or released here if something cut it short.
+            reservation?.Settle(trace.RequestId, 0);
+        }
     }
 
     async Task RelayBufferedAsync(Forwarding f, IProviderAdapter adapter, HttpResponseMessage response, CancellationToken ct)
@@ -205,6 +240,7 @@ public sealed partial class Proxy(
     internal Task CommitAsync(RequestTrace trace, int status, string? errorCode, ReadOnlySpan<byte> requestBody, ReadOnlySpan<byte> responseBody)
     {
         var record = trace.ToEvent(status, errorCode, time.GetUtcNow());
+        var debits = trace.Reservation?.Settle(record.RequestId, record.Cost);
         RequestBodies? bodies = null;
         if (options.StoreBodies)
         {
@@ -217,14 +253,14 @@ public sealed partial class Proxy(
                 responseBody.Length > max,
                 record.CompletedAt);
         }
-        return CommitAsync(record, bodies);
+        return CommitAsync(record, bodies, debits);
     }
 
-    async Task CommitAsync(RequestCompleted record, RequestBodies? bodies)
+    async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<Domain.Budgets.BudgetDebited>? debits)
     {
         try
         {
-            await recorder.RecordAsync(record, bodies);
+            await recorder.RecordAsync(record, bodies, debits);
         }
         catch (Exception ex)
         {

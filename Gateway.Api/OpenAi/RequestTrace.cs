@@ -27,6 +27,9 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public bool UsageEstimated { get; set; }
     public Guid? CredentialId { get; set; }
     public string? Route { get; set; }
+    public Budgets.BudgetReservation? Reservation { get; set; }
+    /// <summary>The budget that sent this request to its cheaper model, if one did.</summary>
+    public Guid? DowngradedBy { get; set; }
     public List<Attempt> Attempts { get; } = new(1);
 
     /// <summary>The serving attempt's stream broke off after it had reached the client.</summary>
@@ -81,6 +84,7 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             OverheadMs = Math.Max(0, totalMs - (upstreamMs ?? 0)),
             StartedAt = StartedAt,
             Route = Route,
+            DowngradedBy = DowngradedBy,
             Attempts = Attempts.Count == 0 ? [] : Attempts.ToArray(),
             CompletedAt = completedAt,
         };

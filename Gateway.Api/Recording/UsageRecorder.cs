@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Gateway.Domain.Budgets;
 using Gateway.Domain.Requests;
 using Gateway.Projections;
 using Marten;
@@ -31,10 +32,10 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             done == 0 ? 0 : Math.Round((double)records / done, 2), done == 0 ? 0 : Math.Round(ms / done, 3));
     }
 
-    /// <summary>Completes once the record is committed to PostgreSQL.</summary>
-    public Task RecordAsync(RequestCompleted record, RequestBodies? bodies)
+    /// <summary>Completes once the record (and the budget debits settled with it) is committed to PostgreSQL.</summary>
+    public Task RecordAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<BudgetDebited>? debits = null)
     {
-        var item = new PendingRecord(record, bodies);
+        var item = new PendingRecord(record, bodies, debits);
         if (!queue.Writer.TryWrite(item))
             throw new InvalidOperationException("The usage recorder is shut down; the request cannot be recorded.");
         Interlocked.Increment(ref pending);
@@ -109,7 +110,15 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         await using var session = store.LightweightSession();
         foreach (var item in batch)
         {
-            session.Events.StartStream(item.Record.RequestId, item.Record);
+            if (item.Debits is { Count: > 0 } debits)
+            {
+                // The request and what it cost each budget are one fact: committed together or not at all.
+                var events = new object[debits.Count + 1];
+                events[0] = item.Record;
+                for (var i = 0; i < debits.Count; i++) events[i + 1] = debits[i];
+                session.Events.StartStream(item.Record.RequestId, events);
+            }
+            else session.Events.StartStream(item.Record.RequestId, item.Record);
             if (withBodies && item.Bodies is not null) session.QueueInsert(item.Bodies);
         }
         await session.SaveChangesAsync(CancellationToken.None);
@@ -155,11 +164,12 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         _ => ex.InnerException is not null && IsTransient(ex.InnerException),
     };
 
-    sealed class PendingRecord(RequestCompleted record, RequestBodies? bodies)
+    sealed class PendingRecord(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<BudgetDebited>? debits)
         : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public RequestCompleted Record { get; } = record;
         public RequestBodies? Bodies { get; } = bodies;
+        public IReadOnlyList<BudgetDebited>? Debits { get; } = debits;
         public void Complete() => TrySetResult();
         public void Fail(Exception ex) => TrySetException(ex);
     }

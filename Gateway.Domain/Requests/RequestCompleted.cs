@@ -47,4 +47,6 @@ public sealed record RequestCompleted
     public string? Route { get; init; }
     /// <summary>Every upstream attempt in order, with why the gateway moved on; empty when none was made.</summary>
     public IReadOnlyList<Attempt> Attempts { get; init; } = [];
+    /// <summary>The budget whose exhaustion sent the request to its cheaper model instead of the one asked for.</summary>
+    public Guid? DowngradedBy { get; init; }
 }

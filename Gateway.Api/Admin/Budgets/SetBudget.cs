@@ -1,0 +1,74 @@
+using FluentValidation;
+using Gateway.Api.Budgets;
+using Gateway.Api.ControlPlane;
+using Gateway.Domain.Budgets;
+using Gateway.Projections;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Gateway.Api.Admin.Budgets;
+
+/// <summary>
+/// Set a budget on the whole gateway (<c>account</c>), a team or a key: a USD limit per period (daily, weekly,
+/// monthly — reset on calendar boundaries in <c>timeZone</c> — or lifetime), alert thresholds in percent, and what
+/// happens when a request would pass the limit: <c>block</c> (429 insufficient_quota) or <c>downgrade</c> to a cheaper model.
+/// </summary>
+public sealed record SetBudget(
+    string Scope, Guid? ScopeId, decimal LimitUsd, string Period = BudgetPeriods.Monthly, string TimeZone = "UTC",
+    IReadOnlyList<int>? Thresholds = null, string OnExhausted = BudgetPolicies.Block, string? DowngradeModel = null);
+
+public sealed class SetBudgetValidator : AbstractValidator<SetBudget>
+{
+    public SetBudgetValidator(ControlPlaneSnapshot catalog)
+    {
+        RuleFor(x => x.Scope).Must(BudgetScopes.IsKnown).WithMessage("must be account, team or key.");
+        RuleFor(x => x.ScopeId).NotEmpty().When(x => x.Scope is BudgetScopes.Team or BudgetScopes.Key).WithMessage("is required for a team or key budget.");
+        RuleFor(x => x.ScopeId).Null().When(x => x.Scope == BudgetScopes.Account).WithMessage("must be empty for the account budget.");
+        RuleFor(x => x.LimitUsd).GreaterThan(0).PrecisionScale(18, 6, ignoreTrailingZeros: true);
+        RuleFor(x => x.Period).Must(BudgetPeriods.IsKnown).WithMessage("must be daily, weekly, monthly or lifetime.");
+        RuleFor(x => x.TimeZone).Must(z => TimeZoneInfo.TryFindSystemTimeZoneById(z ?? "", out _)).WithMessage("must be a time zone id such as UTC or Europe/Paris.");
+        RuleForEach(x => x.Thresholds).InclusiveBetween(1, 100);
+        RuleFor(x => x.OnExhausted).Must(BudgetPolicies.IsKnown).WithMessage("must be block or downgrade.");
+        RuleFor(x => x.DowngradeModel).NotEmpty().When(x => x.OnExhausted == BudgetPolicies.Downgrade).WithMessage("is required to downgrade.");
+        RuleFor(x => x.DowngradeModel).Must(m => catalog.ModelsByPublicId.ContainsKey(m!)).When(x => !string.IsNullOrEmpty(x.DowngradeModel))
+            .WithMessage((_, m) => $"no catalog model '{m}'.");
+    }
+}
+
+public sealed record BudgetResponse(
+    Guid Id, string Scope, Guid? ScopeId, decimal LimitUsd, string Period, string TimeZone, IReadOnlyList<int> Thresholds,
+    string OnExhausted, string? DowngradeModel, BudgetBalance? Balance) : CreationResponse($"/admin/budgets/{Id}")
+{
+    public static BudgetResponse From(BudgetView v, BudgetLedger ledger) => new(v.Id, v.Scope, v.ScopeId, v.LimitUsd, v.Period, v.TimeZone,
+        v.Thresholds, v.OnExhausted, v.DowngradeModel, ledger.Find(v.Id)?.Account.Balance(ledger.Time.GetUtcNow()));
+}
+
+public static class SetBudgetEndpoint
+{
+    public static async Task<ProblemDetails> ValidateAsync(SetBudget command, ControlPlaneViews views, IQuerySession session, CancellationToken ct)
+    {
+        var problems = AdminProblems.Check(new SetBudgetValidator(views.Current), command);
+        if (problems != WolverineContinue.NoProblems) return problems;
+        var exists = command.Scope switch
+        {
+            BudgetScopes.Team => await session.LoadAsync<TeamView>(command.ScopeId!.Value, ct) is not null,
+            BudgetScopes.Key => await session.LoadAsync<KeyView>(command.ScopeId!.Value, ct) is not null,
+            _ => true,
+        };
+        return exists ? WolverineContinue.NoProblems : AdminProblems.Invalid("scopeId", $"no {command.Scope} with id {command.ScopeId}.");
+    }
+
+    [WolverinePost("/admin/budgets", OperationId = "setBudget")]
+    [Tags("budgets")]
+    public static async Task<BudgetResponse> Post(SetBudget command, IDocumentSession session, BudgetLedger ledger, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        session.Events.StartStream<BudgetView>(id, Set(id, command));
+        await session.SaveChangesAsync(ct);
+        return BudgetResponse.From((await session.LoadAsync<BudgetView>(id, ct))!, ledger);
+    }
+
+    internal static BudgetSet Set(Guid id, SetBudget c) => new(id, c.Scope, c.ScopeId, c.LimitUsd, c.Period, c.TimeZone,
+        c.Thresholds ?? [50, 80, 100], c.OnExhausted, string.IsNullOrEmpty(c.DowngradeModel) ? null : c.DowngradeModel);
+}

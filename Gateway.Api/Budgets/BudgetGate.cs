@@ -1,0 +1,73 @@
+using Gateway.Api.OpenAi;
+using Gateway.Api.Routing;
+using Gateway.Domain.Budgets;
+
+namespace Gateway.Api.Budgets;
+
+/// <summary>
+/// Before a request is forwarded: reserve its worst-case cost — prompt tokens counted with the tokenizer, output
+/// at max_tokens (or <see cref="GatewayOptions.BudgetMaxOutputTokens"/>), at the dearest price among the targets it
+/// may reach — at every budget that applies, all or none. In memory; no database round trip.
+/// </summary>
+public sealed class BudgetGate(BudgetLedger ledger, UsageEstimator estimator, GatewayOptions options)
+{
+    /// <returns>The reservation (null when no budget applies), or the budget that refused it.</returns>
+    public (BudgetReservation? Reservation, BudgetRule? RefusedBy) TryReserve(
+        ControlPlane.GatewayKey key, CompiledRoute route, RequestHead head, ReadOnlySpan<byte> openAiBody)
+    {
+        if (!ledger.Any) return (null, null);
+        var rules = ledger.For(key).ToArray();
+        if (rules.Length == 0) return (null, null);
+
+        var amount = WorstCase(route, head, openAiBody);
+        var now = ledger.Time.GetUtcNow();
+        var holds = new (BudgetRule Rule, DateTimeOffset Period)[rules.Length];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            if (rules[i].Account.TryReserve(amount, now) is { } period)
+            {
+                holds[i] = (rules[i], period);
+                continue;
+            }
+            for (var j = 0; j < i; j++) holds[j].Rule.Account.Settle(amount, 0, holds[j].Period, now);
+            return (null, rules[i]);
+        }
+        return (new BudgetReservation(holds, amount, ledger.Time), null);
+    }
+
+    decimal WorstCase(CompiledRoute route, RequestHead head, ReadOnlySpan<byte> openAiBody)
+    {
+        decimal input = 0, output = 0;
+        foreach (var tier in route.Tiers)
+        foreach (var (model, _) in tier)
+        {
+            input = Math.Max(input, model.Price.InputPerMillion);
+            output = Math.Max(output, model.Price.OutputPerMillion);
+        }
+        var prompt = estimator.CountPrompt(openAiBody, head.Operation);
+        var completion = head.Operation == Operation.Embeddings ? 0 : head.MaxTokens ?? options.BudgetMaxOutputTokens;
+        return new Domain.Pricing.Price(input, output).Cost(prompt, completion);
+    }
+}
+
+/// <summary>A request's hold on its budgets; settled once, to the actual cost, when the request ends.</summary>
+public sealed class BudgetReservation((BudgetRule Rule, DateTimeOffset Period)[] holds, decimal amount, TimeProvider time)
+{
+    int settled;
+
+    public decimal Amount { get; } = amount;
+
+    /// <returns>The debits to record with the request (none when it cost nothing).</returns>
+    public IReadOnlyList<BudgetDebited> Settle(Guid requestId, decimal actual)
+    {
+        if (Interlocked.Exchange(ref settled, 1) == 1) return [];
+        var now = time.GetUtcNow();
+        var debits = actual > 0 ? new List<BudgetDebited>(holds.Length) : null;
+        foreach (var (rule, period) in holds)
+        {
+            rule.Account.Settle(Amount, actual, period, now);
+            debits?.Add(new BudgetDebited(rule.Id, requestId, actual, period));
+        }
+        return debits ?? (IReadOnlyList<BudgetDebited>)[];
+    }
+}

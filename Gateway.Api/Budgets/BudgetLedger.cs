@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using Gateway.Api.ControlPlane;
+using Gateway.Domain.Budgets;
+using Gateway.Projections;
+using Marten;
+
+namespace Gateway.Api.Budgets;
+
+/// <summary>
+/// Every budget's live money, in memory: the hot path reserves and settles here without a database round trip.
+/// Settings follow the budget events with the rest of the control plane; a budget first seen (or seen again after
+/// a restart) starts from the sum of its recorded debits in the current period.
+/// </summary>
+public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
+{
+    readonly ConcurrentDictionary<Guid, BudgetRule> rules = new();
+    volatile Scopes scopes = Scopes.Empty;
+
+    public bool Any => scopes.Count > 0;
+
+    public TimeProvider Time => time;
+
+    /// <summary>The budgets that apply to a key: the gateway-wide ones, its team's and its own.</summary>
+    public IEnumerable<BudgetRule> For(GatewayKey key)
+    {
+        var current = scopes;
+        foreach (var rule in current.Account) yield return rule;
+        if (current.ByTeam.TryGetValue(key.TeamId, out var team)) foreach (var rule in team) yield return rule;
+        if (current.ByKey.TryGetValue(key.Id, out var own)) foreach (var rule in own) yield return rule;
+    }
+
+    public BudgetRule? Find(Guid budgetId) => rules.TryGetValue(budgetId, out var rule) && !rule.Removed ? rule : null;
+
+    /// <summary>Follows the budget views after a control-plane change; in-flight reservations are kept.</summary>
+    public async Task SyncAsync(IReadOnlyList<BudgetView> views, IQuerySession session, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        foreach (var view in views)
+        {
+            if (view.Removed)
+            {
+                if (rules.TryGetValue(view.Id, out var gone)) gone.Removed = true;
+                continue;
+            }
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(view.TimeZone);
+            if (rules.TryGetValue(view.Id, out var known))
+            {
+                known.Account.Reconfigure(view.LimitUsd, view.Period, zone);
+                known.Update(view);
+                continue;
+            }
+            var start = BudgetPeriods.StartOf(view.Period, zone, now);
+            var spent = await SpentAsync(session, view.Id, start, ct);
+            rules[view.Id] = new BudgetRule(new BudgetAccount(view.Id, view.LimitUsd, view.Period, zone, now, spent), view);
+        }
+        scopes = Scopes.Build(rules.Values.Where(r => !r.Removed).ToArray());
+    }
+
+    async Task<decimal> SpentAsync(IQuerySession session, Guid budgetId, DateTimeOffset periodStart, CancellationToken ct)
+    {
+        var sums = await session.QueryAsync<decimal>(
+            $"select coalesce(sum((data->>'amount')::numeric), 0) from {options.Schema}.mt_events " +
+            "where type = 'budget_debited' and data->>'budgetId' = ? and (data->>'periodStart')::timestamptz = ?",
+            ct, budgetId.ToString(), periodStart);
+        return sums.Count == 0 ? 0 : sums[0];
+    }
+
+    sealed class Scopes(BudgetRule[] account, FrozenDictionary<Guid, BudgetRule[]> byTeam, FrozenDictionary<Guid, BudgetRule[]> byKey)
+    {
+        public static readonly Scopes Empty = new([], FrozenDictionary<Guid, BudgetRule[]>.Empty, FrozenDictionary<Guid, BudgetRule[]>.Empty);
+
+        public BudgetRule[] Account { get; } = account;
+        public FrozenDictionary<Guid, BudgetRule[]> ByTeam { get; } = byTeam;
+        public FrozenDictionary<Guid, BudgetRule[]> ByKey { get; } = byKey;
+        public int Count => Account.Length + ByTeam.Count + ByKey.Count;
+
+        public static Scopes Build(BudgetRule[] live) => new(
+            live.Where(r => r.Scope == BudgetScopes.Account).ToArray(),
+            live.Where(r => r.Scope == BudgetScopes.Team && r.ScopeId is not null).GroupBy(r => r.ScopeId!.Value).ToFrozenDictionary(g => g.Key, g => g.ToArray()),
+            live.Where(r => r.Scope == BudgetScopes.Key && r.ScopeId is not null).GroupBy(r => r.ScopeId!.Value).ToFrozenDictionary(g => g.Key, g => g.ToArray()));
+    }
+}
+
+/// <summary>One budget: its settings and its live account.</summary>
+public sealed class BudgetRule(BudgetAccount account, BudgetView view)
+{
+    public BudgetAccount Account { get; } = account;
+    public Guid Id => Account.Id;
+    public string Scope { get; private set; } = view.Scope;
+    public Guid? ScopeId { get; private set; } = view.ScopeId;
+    public string OnExhausted { get; private set; } = view.OnExhausted;
+    public string? DowngradeModel { get; private set; } = view.DowngradeModel;
+    public IReadOnlyList<int> Thresholds { get; private set; } = view.Thresholds;
+    public volatile bool Removed;
+
+    public void Update(BudgetView view)
+    {
+        (Scope, ScopeId, OnExhausted, DowngradeModel, Thresholds) = (view.Scope, view.ScopeId, view.OnExhausted, view.DowngradeModel, view.Thresholds);
+        Removed = false;
+    }
+}

@@ -1,0 +1,35 @@
+using Gateway.Domain.Budgets;
+using JasperFx.Events;
+
+namespace Gateway.Projections;
+
+/// <summary>A budget's settings as they stand: built inline from its stream. Live balances are in the gateway's memory.</summary>
+public sealed class BudgetView
+{
+    public Guid Id { get; set; }
+    public string Scope { get; set; } = "";
+    public Guid? ScopeId { get; set; }
+    public decimal LimitUsd { get; set; }
+    public string Period { get; set; } = "";
+    public string TimeZone { get; set; } = "UTC";
+    public List<int> Thresholds { get; set; } = [];
+    public string OnExhausted { get; set; } = BudgetPolicies.Block;
+    public string? DowngradeModel { get; set; }
+    public bool Removed { get; set; }
+    public DateTimeOffset SetAt { get; set; }
+
+    public static BudgetView Create(IEvent<BudgetSet> e) => new BudgetView { Id = e.Data.BudgetId }.With(e);
+
+    public void Apply(IEvent<BudgetSet> e) => With(e);
+
+    public void Apply(BudgetRemoved e) => Removed = true;
+
+    BudgetView With(IEvent<BudgetSet> e)
+    {
+        (Scope, ScopeId, LimitUsd, Period, TimeZone) = (e.Data.Scope, e.Data.ScopeId, e.Data.LimitUsd, e.Data.Period, e.Data.TimeZone);
+        (Thresholds, OnExhausted, DowngradeModel) = ([.. e.Data.Thresholds], e.Data.OnExhausted, e.Data.DowngradeModel);
+        Removed = false;
+        SetAt = e.Timestamp;
+        return this;
+    }
+}
