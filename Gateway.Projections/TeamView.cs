@@ -12,9 +12,16 @@ public sealed class TeamView
     /// <summary>The team's own provider credentials (BYOK): provider id → credential id.</summary>
     public Dictionary<Guid, Guid> Credentials { get; set; } = [];
 
+    public List<string>? AllowedModels { get; set; }
+    public int? RequestsPerMinute { get; set; }
+    public int? TokensPerMinute { get; set; }
+
     public static TeamView Create(IEvent<TeamCreated> e) => new() { Id = e.Data.TeamId, Name = e.Data.Name, CreatedAt = e.Timestamp };
 
     public void Apply(TeamCredentialRegistered e) => Credentials[e.ProviderId] = e.CredentialId;
 
     public void Apply(TeamCredentialRemoved e) => Credentials.Remove(e.ProviderId);
+
+    public void Apply(TeamScopeSet e) =>
+        (AllowedModels, RequestsPerMinute, TokensPerMinute) = (e.AllowedModels is null ? null : [.. e.AllowedModels], e.RequestsPerMinute, e.TokensPerMinute);
 }

@@ -13,13 +13,13 @@ public sealed class BudgetGate(BudgetLedger ledger, UsageEstimator estimator, Ga
 {
     /// <returns>The reservation (null when no budget applies), or the budget that refused it.</returns>
     public (BudgetReservation? Reservation, BudgetRule? RefusedBy) TryReserve(
-        ControlPlane.GatewayKey key, CompiledRoute route, RequestHead head, ReadOnlySpan<byte> openAiBody)
+        ControlPlane.GatewayKey key, CompiledRoute route, RequestHead head, RequestTrace trace, ReadOnlySpan<byte> openAiBody)
     {
         if (!ledger.Any) return (null, null);
         var rules = ledger.For(key).ToArray();
         if (rules.Length == 0) return (null, null);
 
-        var amount = WorstCase(route, head, openAiBody);
+        var amount = WorstCase(route, head, trace, openAiBody);
         var now = ledger.Time.GetUtcNow();
         var holds = new (BudgetRule Rule, DateTimeOffset Period)[rules.Length];
         for (var i = 0; i < rules.Length; i++)
@@ -35,7 +35,15 @@ public sealed class BudgetGate(BudgetLedger ledger, UsageEstimator estimator, Ga
         return (new BudgetReservation(holds, amount, ledger.Time), null);
     }
 
-    decimal WorstCase(CompiledRoute route, RequestHead head, ReadOnlySpan<byte> openAiBody)
+    /// <summary>Prompt tokens counted once per request, whoever asks first (budgets, tokens-per-minute limits).</summary>
+    public long PromptTokens(RequestHead head, RequestTrace trace, ReadOnlySpan<byte> openAiBody) =>
+        trace.EstimatedPromptTokens ??= estimator.CountPrompt(openAiBody, head.Operation);
+
+    /// <summary>The most tokens a request can use: its prompt and its max_tokens (or the configured cap).</summary>
+    public long MostTokens(RequestHead head, RequestTrace trace, ReadOnlySpan<byte> openAiBody) =>
+        PromptTokens(head, trace, openAiBody) + (head.Operation == Operation.Embeddings ? 0 : head.MaxTokens ?? options.BudgetMaxOutputTokens);
+
+    decimal WorstCase(CompiledRoute route, RequestHead head, RequestTrace trace, ReadOnlySpan<byte> openAiBody)
     {
         decimal input = 0, output = 0;
         foreach (var tier in route.Tiers)
@@ -44,7 +52,7 @@ public sealed class BudgetGate(BudgetLedger ledger, UsageEstimator estimator, Ga
             input = Math.Max(input, model.Price.InputPerMillion);
             output = Math.Max(output, model.Price.OutputPerMillion);
         }
-        var prompt = estimator.CountPrompt(openAiBody, head.Operation);
+        var prompt = PromptTokens(head, trace, openAiBody);
         var completion = head.Operation == Operation.Embeddings ? 0 : head.MaxTokens ?? options.BudgetMaxOutputTokens;
         return new Domain.Pricing.Price(input, output).Cost(prompt, completion);
     }

@@ -18,7 +18,26 @@ public sealed record CatalogModel(Guid Id, string PublicId, string UpstreamModel
     public byte[] UpstreamModelJson { get; } = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(UpstreamModel);
 }
 
-public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked, bool AllowsRequestProviderKey = false);
+/// <summary>
+/// A gateway key as the hot path needs it, with its team's scope folded in: the names (models or routes) it may call
+/// — null when neither the key nor its team restricts them — and the rate limits of the key and of its team.
+/// </summary>
+public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked, bool AllowsRequestProviderKey = false)
+{
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public FrozenSet<string>? AllowedModels { get; init; }
+    public int? RequestsPerMinute { get; init; }
+    public int? TokensPerMinute { get; init; }
+    public int? TeamRequestsPerMinute { get; init; }
+    public int? TeamTokensPerMinute { get; init; }
+
+    public bool MayCall(string name) => AllowedModels is null || AllowedModels.Contains(name);
+
+    public bool HasRateLimits => RequestsPerMinute is not null || TokensPerMinute is not null || TeamRequestsPerMinute is not null || TeamTokensPerMinute is not null;
+}
+
+/// <summary>One secret of a key: the current one (valid until the key expires), or the one a rotation replaced (until its grace ends).</summary>
+public sealed record KeyCredential(GatewayKey Key, DateTimeOffset? ValidUntil);
 
 /// <summary>
 /// One immutable picture of keys, catalog and providers. The hot path reads it without locks; a refresh
@@ -28,11 +47,20 @@ public sealed class ControlPlaneSnapshot
 {
     public static readonly ControlPlaneSnapshot Empty = new([], [], [], [], [], [], new Dictionary<Guid, string>());
 
-    public FrozenDictionary<KeyHash, GatewayKey> KeysByHash { get; }
+    public FrozenDictionary<KeyHash, KeyCredential> KeysByHash { get; }
     public FrozenSet<KeyHash> AdminKeys { get; }
     public FrozenDictionary<string, CatalogModel> ModelsByPublicId { get; }
     public FrozenDictionary<string, UpstreamProvider> ProvidersByName { get; }
     public IReadOnlyList<CatalogModel> EnabledModels { get; }
+
+    /// <summary>A key may call a name only if both its own list and its team's allow it.</summary>
+    static FrozenSet<string>? Allowed(List<string>? key, List<string>? team) => (key, team) switch
+    {
+        (null, null) => null,
+        ({ } k, null) => k.ToFrozenSet(StringComparer.Ordinal),
+        (null, { } t) => t.ToFrozenSet(StringComparer.Ordinal),
+        ({ } k, { } t) => k.Intersect(t, StringComparer.Ordinal).ToFrozenSet(StringComparer.Ordinal),
+    };
     /// <summary>Teams' own provider credentials, by (team, provider).</summary>
     public FrozenDictionary<(Guid TeamId, Guid ProviderId), TeamCredential> TeamCredentials { get; }
     /// <summary>Routes by their public name; a name is either a route or a catalog model, never both.</summary>
@@ -48,9 +76,25 @@ public sealed class ControlPlaneSnapshot
         IReadOnlyList<RouteView> routes,
         IReadOnlyDictionary<Guid, string> providerKeys)
     {
-        KeysByHash = keys.ToFrozenDictionary(
-            k => KeyHash.FromHex(k.SecretHash),
-            k => new GatewayKey(k.Id, k.TeamId, k.Name, k.Revoked, k.AllowsRequestProviderKey));
+        var teamsById = teams.ToDictionary(t => t.Id);
+        var secrets = new Dictionary<KeyHash, KeyCredential>();
+        foreach (var k in keys)
+        {
+            var team = teamsById.GetValueOrDefault(k.TeamId);
+            var key = new GatewayKey(k.Id, k.TeamId, k.Name, k.Revoked, k.AllowsRequestProviderKey)
+            {
+                ExpiresAt = k.ExpiresAt,
+                AllowedModels = Allowed(k.AllowedModels, team?.AllowedModels),
+                RequestsPerMinute = k.RequestsPerMinute,
+                TokensPerMinute = k.TokensPerMinute,
+                TeamRequestsPerMinute = team?.RequestsPerMinute,
+                TeamTokensPerMinute = team?.TokensPerMinute,
+            };
+            secrets[KeyHash.FromHex(k.SecretHash)] = new KeyCredential(key, k.ExpiresAt);
+            if (k.PreviousSecretHash is { } previous && k.PreviousValidUntil is { } until)
+                secrets[KeyHash.FromHex(previous)] = new KeyCredential(key, k.ExpiresAt is { } e && e < until ? e : until);
+        }
+        KeysByHash = secrets.ToFrozenDictionary();
         TeamCredentials = teams
             .SelectMany(t => t.Credentials.Select(c => (Team: t.Id, Provider: c.Key, Credential: c.Value)))
             .Where(c => providerKeys.ContainsKey(c.Credential))

@@ -56,6 +56,7 @@ public static class GatewayServices
         services.AddSingleton<Routing.TargetHealth>();
         services.AddSingleton<Budgets.BudgetLedger>();
         services.AddSingleton<Budgets.BudgetGate>();
+        services.AddSingleton<Limits.RateLimits>();
         services.AddSingleton<Routing.CircuitJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());
         services.AddSingleton<UpstreamClient>();
@@ -81,11 +82,12 @@ public static class GatewayServices
     {
         var proxy = app.ServiceProvider.GetRequiredService<Proxy>();
         var views = app.ServiceProvider.GetRequiredService<ControlPlaneViews>();
+        var time = app.ServiceProvider.GetRequiredService<TimeProvider>();
         app.MapPost("/v1/chat/completions", proxy.ChatAsync).ExcludeFromDescription();
         app.MapPost("/v1/embeddings", proxy.EmbeddingsAsync).ExcludeFromDescription();
         app.MapPost("/v1/messages", ctx => proxy.HandleAsync(ctx, Operation.Chat, AnthropicDialect.Instance)).ExcludeFromDescription();
-        app.MapGet("/v1/models", ctx => ModelsEndpoint.ListAsync(ctx, views)).ExcludeFromDescription();
-        app.MapGet("/v1/models/{**id}", ctx => ModelsEndpoint.GetAsync(ctx, views, (string)ctx.Request.RouteValues["id"]!)).ExcludeFromDescription();
+        app.MapGet("/v1/models", ctx => ModelsEndpoint.ListAsync(ctx, views, time)).ExcludeFromDescription();
+        app.MapGet("/v1/models/{**id}", ctx => ModelsEndpoint.GetAsync(ctx, views, time, (string)ctx.Request.RouteValues["id"]!)).ExcludeFromDescription();
         return app;
     }
 }

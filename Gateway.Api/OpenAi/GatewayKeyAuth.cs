@@ -7,13 +7,16 @@ namespace Gateway.Api.OpenAi;
 /// <summary>Finds the gateway key behind a bearer token: a SHA-256 and a lookup in memory, no database.</summary>
 public static class GatewayKeyAuth
 {
-    public const string InvalidKeyMessage = "Invalid or revoked API key. Send a gateway key as 'Authorization: Bearer <key>'.";
+    public const string InvalidKeyMessage = "Invalid, revoked or expired API key. Send a gateway key as 'Authorization: Bearer <key>'.";
 
-    public static bool TryAuthenticate(HttpRequest request, ControlPlaneSnapshot snapshot, out GatewayKey key)
+    /// <summary>Known, not revoked, and within its validity: not expired, or a rotated-out secret still in its grace period.</summary>
+    public static bool TryAuthenticate(HttpRequest request, ControlPlaneSnapshot snapshot, DateTimeOffset now, out GatewayKey key)
     {
         key = null!;
         if (!TryGetBearer(request, out var secret) && !TryGetApiKeyHeader(request, out secret)) return false;
-        return snapshot.KeysByHash.TryGetValue(KeyHash.Of(secret), out key!) && !key.Revoked;
+        if (!snapshot.KeysByHash.TryGetValue(KeyHash.Of(secret), out var credential)) return false;
+        key = credential.Key;
+        return !key.Revoked && (credential.ValidUntil is not { } until || now < until);
     }
 
     /// <summary>Anthropic's SDKs send their key as <c>x-api-key</c>; the gateway key is accepted there too.</summary>

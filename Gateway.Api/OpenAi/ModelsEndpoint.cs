@@ -6,10 +6,10 @@ namespace Gateway.Api.OpenAi;
 /// <summary>GET /v1/models and /v1/models/{id}: the enabled catalog models this key may use.</summary>
 public static class ModelsEndpoint
 {
-    public static async Task ListAsync(HttpContext ctx, ControlPlaneViews views)
+    public static async Task ListAsync(HttpContext ctx, ControlPlaneViews views, TimeProvider time)
     {
         var snapshot = views.Current;
-        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, out _))
+        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
             await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key");
             return;
@@ -20,7 +20,8 @@ public static class ModelsEndpoint
             w.WriteStartObject();
             w.WriteString("object", "list");
             w.WriteStartArray("data");
-            foreach (var model in snapshot.EnabledModels) WriteModel(w, model);
+            foreach (var model in snapshot.EnabledModels)
+                if (key.MayCall(model.PublicId)) WriteModel(w, model);
             w.WriteEndArray();
             w.WriteEndObject();
         }
@@ -28,15 +29,15 @@ public static class ModelsEndpoint
         await ctx.Response.Body.WriteAsync(buffer.Memory, ctx.RequestAborted);
     }
 
-    public static async Task GetAsync(HttpContext ctx, ControlPlaneViews views, string id)
+    public static async Task GetAsync(HttpContext ctx, ControlPlaneViews views, TimeProvider time, string id)
     {
         var snapshot = views.Current;
-        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, out _))
+        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
             await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key");
             return;
         }
-        if (!snapshot.ModelsByPublicId.TryGetValue(id, out var model) || !model.Enabled)
+        if (!snapshot.ModelsByPublicId.TryGetValue(id, out var model) || !model.Enabled || !key.MayCall(id))
         {
             await OpenAiError.WriteAsync(ctx, 404, $"The model '{id}' does not exist or is not enabled.", OpenAiError.InvalidRequest, "model_not_found", "model");
             return;

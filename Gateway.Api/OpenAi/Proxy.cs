@@ -25,6 +25,7 @@ public sealed partial class Proxy(
     GatewayOptions options,
     TargetHealth health,
     Budgets.BudgetGate budgets,
+    Limits.RateLimits limits,
     TimeProvider time,
     ILogger<Proxy> logger)
 {
@@ -37,7 +38,7 @@ public sealed partial class Proxy(
     {
         var startTimestamp = Stopwatch.GetTimestamp();
         var snapshot = views.Current;
-        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, out var key))
+        if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
             ctx.Response.StatusCode = 401;
             ctx.Response.ContentType = "application/json";
@@ -113,13 +114,26 @@ public sealed partial class Proxy(
             return;
         }
 
-        var (reservation, refusedBy) = budgets.TryReserve(key, route, head, openAiBody.Span);
+        if (!key.MayCall(head.Model!))
+        {
+            await FailAsync(ctx, trace, dialect, body, 403, $"This key may not use the model '{head.Model}'.",
+                OpenAiError.InvalidRequest, "model_not_allowed", "model");
+            return;
+        }
+        if (key.HasRateLimits && limits.TryAcquire(key, () => budgets.MostTokens(head, trace, openAiBody.Span)) is { } limited)
+        {
+            ctx.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await FailAsync(ctx, trace, dialect, body, 429, limited.Message, limited.Tokens ? "tokens" : "requests", "rate_limit_exceeded");
+            return;
+        }
+
+        var (reservation, refusedBy) = budgets.TryReserve(key, route, head, trace, openAiBody.Span);
         if (refusedBy is { OnExhausted: Domain.Budgets.BudgetPolicies.Downgrade, DowngradeModel: { } cheaperId }
             && snapshot.ModelsByPublicId.TryGetValue(cheaperId, out var cheaper) && cheaper.Enabled)
         {
             // Downgrade: the same request on the budget's cheaper model, if that fits every budget.
             var downgraded = CompiledRoute.Single(cheaper);
-            (reservation, var stillRefused) = budgets.TryReserve(key, downgraded, head, openAiBody.Span);
+            (reservation, var stillRefused) = budgets.TryReserve(key, downgraded, head, trace, openAiBody.Span);
             if (stillRefused is null)
             {
                 route = downgraded;

@@ -28,6 +28,8 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public Guid? CredentialId { get; set; }
     public string? Route { get; set; }
     public Budgets.BudgetReservation? Reservation { get; set; }
+    /// <summary>Prompt tokens as the gateway counted them before forwarding, when budgets or limits needed them.</summary>
+    public long? EstimatedPromptTokens { get; set; }
     /// <summary>The budget that sent this request to its cheaper model, if one did.</summary>
     public Guid? DowngradedBy { get; set; }
     public List<Attempt> Attempts { get; } = new(1);

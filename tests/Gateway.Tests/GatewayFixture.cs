@@ -6,6 +6,7 @@ using Alba;
 using Gateway.Domain.Requests;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using MockProvider;
 using Npgsql;
@@ -23,6 +24,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public static readonly TimeSpan UpstreamTimeout = TimeSpan.FromSeconds(3);
 
     public IAlbaHost Host { get; private set; } = null!;
+    public ShiftableClock Clock { get; } = new();
     public MockServer Mock { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
@@ -41,6 +43,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             // Breakers that trip and recover within a test.
             builder.UseSetting("Gateway:BreakerMinimumThroughput", "4");
             builder.UseSetting("Gateway:BreakerBreakDuration", "00:00:01");
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         });
         await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey });
         // The same mock under each other wire format it speaks.

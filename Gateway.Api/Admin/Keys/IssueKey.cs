@@ -11,7 +11,8 @@ namespace Gateway.Api.Admin.Keys;
 /// Issue a gateway key to a team. The secret is in this response only; the gateway keeps its hash.
 /// <paramref name="AllowsRequestProviderKey"/>: its requests may bring their own provider key in the X-Provider-Api-Key header.
 /// </summary>
-public sealed record IssueKey(Guid TeamId, string Name, bool AllowsRequestProviderKey = false);
+public sealed record IssueKey(Guid TeamId, string Name, bool AllowsRequestProviderKey = false, string? Owner = null,
+    DateTimeOffset? ExpiresAt = null, IReadOnlyList<string>? AllowedModels = null, int? RequestsPerMinute = null, int? TokensPerMinute = null);
 
 public sealed class IssueKeyValidator : AbstractValidator<IssueKey>
 {
@@ -21,6 +22,10 @@ public sealed class IssueKeyValidator : AbstractValidator<IssueKey>
     {
         RuleFor(x => x.TeamId).NotEmpty();
         RuleFor(x => x.Name).NotEmpty().MaximumLength(100);
+        RuleFor(x => x.Owner).MaximumLength(200);
+        RuleFor(x => x.RequestsPerMinute).GreaterThan(0);
+        RuleFor(x => x.TokensPerMinute).GreaterThan(0);
+        RuleForEach(x => x.AllowedModels).NotEmpty().MaximumLength(200);
     }
 }
 
@@ -42,8 +47,16 @@ public static class IssueKeyEndpoint
     public static IssuedKeyResponse Post(IssueKey command, IDocumentSession session)
     {
         var secret = KeySecret.NewGatewayKey();
-        var issued = Issue(command.TeamId, command.Name.Trim(), secret) with { AllowsRequestProviderKey = command.AllowsRequestProviderKey };
-        session.Events.StartStream<KeyView>(issued.KeyId, issued);
+        var issued = Issue(command.TeamId, command.Name.Trim(), secret) with
+        {
+            AllowsRequestProviderKey = command.AllowsRequestProviderKey,
+            Owner = string.IsNullOrWhiteSpace(command.Owner) ? null : command.Owner.Trim(),
+            ExpiresAt = command.ExpiresAt?.ToUniversalTime(),
+        };
+        if (command.AllowedModels is not null || command.RequestsPerMinute is not null || command.TokensPerMinute is not null)
+            session.Events.StartStream<KeyView>(issued.KeyId, issued,
+                new KeyScopeSet(issued.KeyId, command.AllowedModels, command.RequestsPerMinute, command.TokensPerMinute));
+        else session.Events.StartStream<KeyView>(issued.KeyId, issued);
         return new IssuedKeyResponse(issued.KeyId, issued.TeamId, issued.Name, issued.Prefix, secret);
     }
 

@@ -8,7 +8,21 @@ namespace Gateway.Api.Admin.Keys;
 public sealed record KeyResponse(Guid Id, Guid TeamId, string Name, string Prefix, bool Revoked, string? RevokedReason,
     DateTimeOffset IssuedAt, DateTimeOffset? RevokedAt)
 {
-    public static KeyResponse From(KeyView k) => new(k.Id, k.TeamId, k.Name, k.Prefix, k.Revoked, k.RevokedReason, k.IssuedAt, k.RevokedAt);
+    public string? Owner { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public DateTimeOffset? RotatedAt { get; init; }
+    public DateTimeOffset? PreviousSecretValidUntil { get; init; }
+    public IReadOnlyList<string>? AllowedModels { get; init; }
+    public int? RequestsPerMinute { get; init; }
+    public int? TokensPerMinute { get; init; }
+    public bool AllowsRequestProviderKey { get; init; }
+
+    public static KeyResponse From(KeyView k) => new(k.Id, k.TeamId, k.Name, k.Prefix, k.Revoked, k.RevokedReason, k.IssuedAt, k.RevokedAt)
+    {
+        Owner = k.Owner, ExpiresAt = k.ExpiresAt, RotatedAt = k.RotatedAt, PreviousSecretValidUntil = k.PreviousValidUntil,
+        AllowedModels = k.AllowedModels, RequestsPerMinute = k.RequestsPerMinute, TokensPerMinute = k.TokensPerMinute,
+        AllowsRequestProviderKey = k.AllowsRequestProviderKey,
+    };
 }
 
 public static class ListKeysEndpoint

@@ -121,3 +121,27 @@ public class BudgetTests(GatewayFixture gateway)
         Assert.Contains("timeZone", zone.GetProperty("detail").GetString());
     }
 }
+
+[Collection(GatewayCollection.Name)]
+public class BudgetPeriodTests(GatewayFixture gateway)
+{
+    [Fact]
+    public async Task a_daily_budget_spent_today_is_available_again_tomorrow()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(input: 0m, output: 10_000m);
+        var budget = await gateway.AdminPostAsync("/admin/budgets", new { scope = "key", scopeId = key.Id, limitUsd = 0.07m, period = "daily", timeZone = "UTC" });
+        using var client = gateway.Client(key.Secret);
+        object Ask() => new { model = model.PublicId, max_tokens = 7, messages = new[] { new { role = "user", content = "Hello there general Kenobi" } } };
+
+        using (var first = await Chat.PostAsync(client, Ask())) Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using (var second = await Chat.PostAsync(client, Ask())) Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        using (gateway.Clock.Shift(TimeSpan.FromDays(1)))
+        {
+            using var tomorrow = await Chat.PostAsync(client, Ask());
+            Assert.Equal(HttpStatusCode.OK, tomorrow.StatusCode);
+            var balance = (await gateway.AdminGetAsync($"/admin/budgets/{budget.GetProperty("id").GetGuid()}")).GetProperty("balance");
+            Assert.Equal(0.07m, balance.GetProperty("spent").GetDecimal());
+        }
+    }
+}
