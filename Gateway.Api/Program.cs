@@ -25,6 +25,16 @@ builder.Services.AddWolverineHttp();
 builder.Host.UseWolverine(wolverine => wolverine.Policies.AutoApplyTransactions());
 
 var app = builder.Build();
+
+// ./gateway prices load: apply the shipped starter price list to the catalog, then exit.
+if (args is ["prices", "load", ..])
+{
+    // No web server: this may run beside a gateway already listening; that one follows the change within its refresh interval.
+    var applied = await app.Services.GetRequiredService<Gateway.Api.Pricing.StarterPrices>().ApplyAsync(CancellationToken.None);
+    foreach (var p in applied) Console.WriteLine($"{p.PublicId}: input {p.InputPerMillion}, output {p.OutputPerMillion}, cached input {p.CachedInputPerMillion?.ToString() ?? "-"} USD per million tokens");
+    Console.WriteLine($"{applied.Count} catalog models repriced from the starter list ({Gateway.Api.Pricing.StarterPrices.Read().Count} entries).");
+    return;
+}
 app.UseExceptionHandler();
 app.UseAdminAuth();
 app.MapOpenAi();

@@ -12,6 +12,9 @@ public sealed class ModelView
     public string UpstreamModel { get; set; } = "";
     public decimal InputPricePerMillion { get; set; }
     public decimal OutputPricePerMillion { get; set; }
+    public decimal? CachedInputPricePerMillion { get; set; }
+    /// <summary>Every price the model has had, each with the instant it took effect; the first applies from the start.</summary>
+    public List<Gateway.Domain.Pricing.PriceVersion> Prices { get; set; } = [];
     public bool Enabled { get; set; }
     public DateTimeOffset AddedAt { get; set; }
     public DateTimeOffset ChangedAt { get; set; }
@@ -24,10 +27,21 @@ public sealed class ModelView
         UpstreamModel = e.Data.UpstreamModel,
         InputPricePerMillion = e.Data.InputPricePerMillion,
         OutputPricePerMillion = e.Data.OutputPricePerMillion,
+        CachedInputPricePerMillion = e.Data.CachedInputPricePerMillion,
+        Prices = [new(DateTimeOffset.MinValue, e.Data.InputPricePerMillion, e.Data.OutputPricePerMillion, e.Data.CachedInputPricePerMillion)],
         Enabled = e.Data.Enabled,
         AddedAt = e.Timestamp,
         ChangedAt = e.Timestamp,
     };
+
+    public void Apply(IEvent<ModelPriceChanged> e)
+    {
+        var p = e.Data;
+        Prices.Add(new(p.EffectiveFrom, p.InputPricePerMillion, p.OutputPricePerMillion, p.CachedInputPricePerMillion));
+        var latest = Prices.MaxBy(v => v.EffectiveFrom)!;
+        (InputPricePerMillion, OutputPricePerMillion, CachedInputPricePerMillion) = (latest.InputPerMillion, latest.OutputPerMillion, latest.CachedInputPerMillion);
+        ChangedAt = e.Timestamp;
+    }
 
     public void Apply(IEvent<ModelEnabled> e)
     {

@@ -46,11 +46,13 @@ public sealed class BudgetGate(BudgetLedger ledger, UsageEstimator estimator, Ga
     decimal WorstCase(CompiledRoute route, RequestHead head, RequestTrace trace, ReadOnlySpan<byte> openAiBody)
     {
         decimal input = 0, output = 0;
+        var now = trace.StartedAt;
         foreach (var tier in route.Tiers)
         foreach (var (model, _) in tier)
         {
-            input = Math.Max(input, model.Price.InputPerMillion);
-            output = Math.Max(output, model.Price.OutputPerMillion);
+            var price = model.PriceAt(now);
+            input = Math.Max(input, price.InputPerMillion);
+            output = Math.Max(output, price.OutputPerMillion);
         }
         var prompt = PromptTokens(head, trace, openAiBody);
         var completion = head.Operation == Operation.Embeddings ? 0 : head.MaxTokens ?? options.BudgetMaxOutputTokens;

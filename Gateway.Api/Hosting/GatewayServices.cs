@@ -57,6 +57,7 @@ public static class GatewayServices
         services.AddSingleton<Budgets.BudgetLedger>();
         services.AddSingleton<Budgets.BudgetGate>();
         services.AddSingleton<Limits.RateLimits>();
+        services.AddSingleton<Pricing.StarterPrices>();
         services.AddSingleton<Routing.CircuitJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());
         services.AddSingleton<UpstreamClient>();

@@ -78,7 +78,8 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             CachedPromptTokens = CachedPromptTokens,
             CacheCreationTokens = CacheCreationTokens,
             UsageEstimated = UsageEstimated,
-            Cost = Model is null ? 0m : Model.Price.Cost(PromptTokens, CompletionTokens),
+            // Priced by the version in force when the request started: a later price change never rewrites it.
+            Cost = Model is null ? 0m : Model.PriceAt(StartedAt).Cost(PromptTokens, CompletionTokens, CachedPromptTokens),
             Streamed = Streamed,
             UpstreamTtfbMs = ttfbMs,
             UpstreamMs = upstreamMs,

@@ -11,7 +11,16 @@ public sealed record ModelAdded(
     string UpstreamModel,
     decimal InputPricePerMillion,
     decimal OutputPricePerMillion,
-    bool Enabled) : IControlPlaneEvent;
+    bool Enabled,
+    decimal? CachedInputPricePerMillion = null) : IControlPlaneEvent;
+
+/// <summary>
+/// A model's price changes from <paramref name="EffectiveFrom"/> on (USD per million tokens). Requests are priced
+/// by the version in force when they ran, so a change never rewrites what was already billed.
+/// </summary>
+public sealed record ModelPriceChanged(
+    Guid ModelId, decimal InputPricePerMillion, decimal OutputPricePerMillion, decimal? CachedInputPricePerMillion, DateTimeOffset EffectiveFrom)
+    : IControlPlaneEvent;
 
 public sealed record ModelEnabled(Guid ModelId) : IControlPlaneEvent;
 

@@ -25,3 +25,34 @@ public class PriceTests
     [Fact]
     public void free_models_cost_nothing() => Assert.Equal(0m, new Price(0, 0).Cost(123, 456));
 }
+
+public class PriceVersionTests
+{
+    static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-01-01T00:00:00Z");
+
+    [Fact]
+    public void cached_input_tokens_cost_the_cached_price()
+    {
+        var price = new Price(3m, 15m, CachedInputPerMillion: 0.30m);
+        Assert.Equal((100 * 3m + 900 * 0.30m + 50 * 15m) / 1_000_000m, price.Cost(promptTokens: 1000, completionTokens: 50, cachedTokens: 900));
+    }
+
+    [Fact]
+    public void without_a_cached_price_cached_tokens_cost_the_input_price() =>
+        Assert.Equal(new Price(3m, 15m).Cost(1000, 50), new Price(3m, 15m).Cost(1000, 50, cachedTokens: 900));
+
+    [Fact]
+    public void a_request_is_priced_by_the_version_in_force_when_it_ran()
+    {
+        PriceVersion[] versions =
+        [
+            new(DateTimeOffset.MinValue, 1m, 2m, null),
+            new(T0.AddDays(10), 2m, 4m, null),
+            new(T0.AddDays(20), 3m, 6m, null),
+        ];
+        Assert.Equal(1m, PriceVersion.At(versions, T0).InputPerMillion);
+        Assert.Equal(2m, PriceVersion.At(versions, T0.AddDays(10)).InputPerMillion);
+        Assert.Equal(2m, PriceVersion.At(versions, T0.AddDays(19)).InputPerMillion);
+        Assert.Equal(3m, PriceVersion.At(versions, T0.AddDays(30)).InputPerMillion);
+    }
+}

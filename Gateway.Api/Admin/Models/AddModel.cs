@@ -18,7 +18,8 @@ public sealed record AddModel(
     string? UpstreamModel,
     decimal InputPricePerMillion,
     decimal OutputPricePerMillion,
-    bool Enabled = true);
+    bool Enabled = true,
+    decimal? CachedInputPricePerMillion = null);
 
 public sealed class AddModelValidator : AbstractValidator<AddModel>
 {
@@ -32,6 +33,7 @@ public sealed class AddModelValidator : AbstractValidator<AddModel>
         RuleFor(x => x.UpstreamModel).MaximumLength(200);
         RuleFor(x => x.InputPricePerMillion).InclusiveBetween(0m, 100_000m);
         RuleFor(x => x.OutputPricePerMillion).InclusiveBetween(0m, 100_000m);
+        RuleFor(x => x.CachedInputPricePerMillion).InclusiveBetween(0m, 100_000m);
     }
 }
 
@@ -40,8 +42,16 @@ public sealed record ModelResponse(
     decimal InputPricePerMillion, decimal OutputPricePerMillion, bool Enabled, DateTimeOffset ChangedAt)
     : CreationResponse($"/admin/models/{Id}")
 {
+    public decimal? CachedInputPricePerMillion { get; init; }
+    /// <summary>Every price version with the instant it took effect.</summary>
+    public IReadOnlyList<Gateway.Domain.Pricing.PriceVersion>? Prices { get; init; }
+
     public static ModelResponse From(ModelView m, string providerName) => new(
-        m.Id, m.PublicId, providerName, m.UpstreamModel, m.InputPricePerMillion, m.OutputPricePerMillion, m.Enabled, m.ChangedAt);
+        m.Id, m.PublicId, providerName, m.UpstreamModel, m.InputPricePerMillion, m.OutputPricePerMillion, m.Enabled, m.ChangedAt)
+    {
+        CachedInputPricePerMillion = m.CachedInputPricePerMillion,
+        Prices = m.Prices,
+    };
 }
 
 public static class AddModelEndpoint
@@ -71,7 +81,8 @@ public static class AddModelEndpoint
             string.IsNullOrWhiteSpace(command.UpstreamModel) ? command.Model : command.UpstreamModel,
             command.InputPricePerMillion,
             command.OutputPricePerMillion,
-            command.Enabled);
+            command.Enabled,
+            command.CachedInputPricePerMillion);
         session.Events.StartStream<ModelView>(added.ModelId, added);
         var now = time.GetUtcNow();
         return new ModelResponse(added.ModelId, added.PublicId, provider.Name, added.UpstreamModel,
