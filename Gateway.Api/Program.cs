@@ -22,7 +22,7 @@ builder.Services.AddGateway(options);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddWolverineHttp();
-builder.Host.UseWolverine(wolverine => wolverine.Policies.AutoApplyTransactions());
+builder.Host.UseWolverine(wolverine => wolverine.ConfigureGatewayMessaging());
 
 var app = builder.Build();
 

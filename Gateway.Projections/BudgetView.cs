@@ -15,6 +15,8 @@ public sealed class BudgetView
     public List<int> Thresholds { get; set; } = [];
     public string OnExhausted { get; set; } = BudgetPolicies.Block;
     public string? DowngradeModel { get; set; }
+    /// <summary>Receives a POST when spend crosses a threshold (through Wolverine's durable outbox, with retries).</summary>
+    public string? WebhookUrl { get; set; }
     public bool Removed { get; set; }
     public DateTimeOffset SetAt { get; set; }
 
@@ -27,7 +29,7 @@ public sealed class BudgetView
     BudgetView With(IEvent<BudgetSet> e)
     {
         (Scope, ScopeId, LimitUsd, Period, TimeZone) = (e.Data.Scope, e.Data.ScopeId, e.Data.LimitUsd, e.Data.Period, e.Data.TimeZone);
-        (Thresholds, OnExhausted, DowngradeModel) = ([.. e.Data.Thresholds], e.Data.OnExhausted, e.Data.DowngradeModel);
+        (Thresholds, OnExhausted, DowngradeModel, WebhookUrl) = ([.. e.Data.Thresholds], e.Data.OnExhausted, e.Data.DowngradeModel, e.Data.WebhookUrl);
         Removed = false;
         SetAt = e.Timestamp;
         return this;

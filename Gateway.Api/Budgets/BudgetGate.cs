@@ -67,17 +67,28 @@ public sealed class BudgetReservation((BudgetRule Rule, DateTimeOffset Period)[]
 
     public decimal Amount { get; } = amount;
 
-    /// <returns>The debits to record with the request (none when it cost nothing).</returns>
-    public IReadOnlyList<BudgetDebited> Settle(Guid requestId, decimal actual)
+    /// <summary>
+    /// Settles every hold to the actual cost. Returns the events to record with the request — a debit per budget
+    /// (none when it cost nothing) and any threshold it crossed — and the webhook alerts to send after they commit.
+    /// </summary>
+    public (IReadOnlyList<object> Events, IReadOnlyList<object> Messages) Settle(Guid requestId, decimal actual)
     {
-        if (Interlocked.Exchange(ref settled, 1) == 1) return [];
+        if (Interlocked.Exchange(ref settled, 1) == 1 || holds.Length == 0) return ([], []);
         var now = time.GetUtcNow();
-        var debits = actual > 0 ? new List<BudgetDebited>(holds.Length) : null;
+        List<object>? events = null, messages = null;
         foreach (var (rule, period) in holds)
         {
-            rule.Account.Settle(Amount, actual, period, now);
-            debits?.Add(new BudgetDebited(rule.Id, requestId, actual, period));
+            var spend = rule.Account.Settle(Amount, actual, period, now);
+            if (actual <= 0) continue;
+            (events ??= new(holds.Length)).Add(new BudgetDebited(rule.Id, requestId, actual, period));
+            if (spend is not { } s) continue;
+            foreach (var threshold in BudgetAccount.Crossed(rule.Thresholds, rule.Account.Limit, s.Before, s.After))
+            {
+                events.Add(new BudgetThresholdCrossed(rule.Id, threshold, s.After, rule.Account.Limit, period, requestId));
+                if (rule.WebhookUrl is { } url)
+                    (messages ??= []).Add(new BudgetAlert(rule.Id, rule.Scope, rule.ScopeId, threshold, s.After, rule.Account.Limit, period, requestId, now, url));
+            }
         }
-        return debits ?? (IReadOnlyList<BudgetDebited>)[];
+        return (events ?? (IReadOnlyList<object>)[], messages ?? (IReadOnlyList<object>)[]);
     }
 }

@@ -92,11 +92,12 @@ public sealed class BudgetRule(BudgetAccount account, BudgetView view)
     public string OnExhausted { get; private set; } = view.OnExhausted;
     public string? DowngradeModel { get; private set; } = view.DowngradeModel;
     public IReadOnlyList<int> Thresholds { get; private set; } = view.Thresholds;
+    public string? WebhookUrl { get; private set; } = view.WebhookUrl;
     public volatile bool Removed;
 
     public void Update(BudgetView view)
     {
-        (Scope, ScopeId, OnExhausted, DowngradeModel, Thresholds) = (view.Scope, view.ScopeId, view.OnExhausted, view.DowngradeModel, view.Thresholds);
+        (Scope, ScopeId, OnExhausted, DowngradeModel, Thresholds, WebhookUrl) = (view.Scope, view.ScopeId, view.OnExhausted, view.DowngradeModel, view.Thresholds, view.WebhookUrl);
         Removed = false;
     }
 }

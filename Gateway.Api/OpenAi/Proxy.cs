@@ -254,7 +254,7 @@ public sealed partial class Proxy(
     internal Task CommitAsync(RequestTrace trace, int status, string? errorCode, ReadOnlySpan<byte> requestBody, ReadOnlySpan<byte> responseBody)
     {
         var record = trace.ToEvent(status, errorCode, time.GetUtcNow());
-        var debits = trace.Reservation?.Settle(record.RequestId, record.Cost);
+        var (events, messages) = trace.Reservation?.Settle(record.RequestId, record.Cost) ?? ([], []);
         RequestBodies? bodies = null;
         if (options.StoreBodies)
         {
@@ -267,14 +267,14 @@ public sealed partial class Proxy(
                 responseBody.Length > max,
                 record.CompletedAt);
         }
-        return CommitAsync(record, bodies, debits);
+        return CommitAsync(record, bodies, events, messages);
     }
 
-    async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<Domain.Budgets.BudgetDebited>? debits)
+    async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object> events, IReadOnlyList<object> messages)
     {
         try
         {
-            await recorder.RecordAsync(record, bodies, debits);
+            await recorder.RecordAsync(record, bodies, events, messages);
         }
         catch (Exception ex)
         {

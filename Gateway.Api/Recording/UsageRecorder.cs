@@ -12,7 +12,7 @@ namespace Gateway.Api.Recording;
 /// request's response completes only after its record is durable, and nothing pending is dropped on a
 /// graceful shutdown.
 /// </summary>
-public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, ILogger<UsageRecorder> logger) : BackgroundService
+public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, IServiceScopeFactory scopes, ILogger<UsageRecorder> logger) : BackgroundService
 {
     readonly Channel<PendingRecord> queue = Channel.CreateUnbounded<PendingRecord>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
@@ -32,10 +32,14 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             done == 0 ? 0 : Math.Round((double)records / done, 2), done == 0 ? 0 : Math.Round(ms / done, 3));
     }
 
-    /// <summary>Completes once the record (and the budget debits settled with it) is committed to PostgreSQL.</summary>
-    public Task RecordAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<BudgetDebited>? debits = null)
+    /// <summary>
+    /// Completes once the record is committed to PostgreSQL, with the events that belong to it (budget debits and
+    /// thresholds, on the request's stream) and the messages it causes (webhook alerts, through Wolverine's durable
+    /// outbox in the same transaction, sent once it commits).
+    /// </summary>
+    public Task RecordAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object>? events = null, IReadOnlyList<object>? messages = null)
     {
-        var item = new PendingRecord(record, bodies, debits);
+        var item = new PendingRecord(record, bodies, events, messages);
         if (!queue.Writer.TryWrite(item))
             throw new InvalidOperationException("The usage recorder is shut down; the request cannot be recorded.");
         Interlocked.Increment(ref pending);
@@ -110,18 +114,29 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         await using var session = store.LightweightSession();
         foreach (var item in batch)
         {
-            if (item.Debits is { Count: > 0 } debits)
+            if (item.Events is { Count: > 0 } more)
             {
                 // The request and what it cost each budget are one fact: committed together or not at all.
-                var events = new object[debits.Count + 1];
+                var events = new object[more.Count + 1];
                 events[0] = item.Record;
-                for (var i = 0; i < debits.Count; i++) events[i + 1] = debits[i];
+                for (var i = 0; i < more.Count; i++) events[i + 1] = more[i];
                 session.Events.StartStream(item.Record.RequestId, events);
             }
             else session.Events.StartStream(item.Record.RequestId, item.Record);
             if (withBodies && item.Bodies is not null) session.QueueInsert(item.Bodies);
         }
-        await session.SaveChangesAsync(CancellationToken.None);
+        if (batch.Exists(i => i.Messages is { Count: > 0 }))
+        {
+            // Rare (a budget threshold crossed): enlist Wolverine's outbox so the alerts are stored in this transaction.
+            await using var scope = scopes.CreateAsyncScope();
+            var outbox = scope.ServiceProvider.GetRequiredService<Wolverine.Marten.IMartenOutbox>();
+            outbox.Enroll(session);
+            foreach (var item in batch)
+                if (item.Messages is { } messages)
+                    foreach (var message in messages) await outbox.PublishAsync(message);
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+        else await session.SaveChangesAsync(CancellationToken.None);
         Interlocked.Add(ref commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         Interlocked.Increment(ref batches);
         Interlocked.Add(ref committed, batch.Count);
@@ -164,12 +179,13 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         _ => ex.InnerException is not null && IsTransient(ex.InnerException),
     };
 
-    sealed class PendingRecord(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<BudgetDebited>? debits)
+    sealed class PendingRecord(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object>? events, IReadOnlyList<object>? messages)
         : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public RequestCompleted Record { get; } = record;
         public RequestBodies? Bodies { get; } = bodies;
-        public IReadOnlyList<BudgetDebited>? Debits { get; } = debits;
+        public IReadOnlyList<object>? Events { get; } = events;
+        public IReadOnlyList<object>? Messages { get; } = messages;
         public void Complete() => TrySetResult();
         public void Fail(Exception ex) => TrySetException(ex);
     }

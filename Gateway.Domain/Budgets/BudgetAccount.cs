@@ -42,15 +42,28 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
     }
 
     /// <summary>Turns a reservation into spend: the reserved amount is released and the actual cost counted.</summary>
-    public void Settle(decimal reservedAmount, decimal actual, DateTimeOffset reservedIn, DateTimeOffset now)
+    /// <returns>Spend before and after, or null when the reservation's period has ended.</returns>
+    public (decimal Before, decimal After)? Settle(decimal reservedAmount, decimal actual, DateTimeOffset reservedIn, DateTimeOffset now)
     {
         lock (gate)
         {
             Roll(now);
             // A reservation made in a period that has since ended is gone with that period's state.
-            if (reservedIn != periodStart) return;
+            if (reservedIn != periodStart) return null;
             reserved = Math.Max(0, reserved - reservedAmount);
+            var before = spent;
             spent += actual;
+            return (before, spent);
+        }
+    }
+
+    /// <summary>The thresholds (percent of the limit) that spend going from <paramref name="before"/> to <paramref name="after"/> crossed.</summary>
+    public static IEnumerable<int> Crossed(IReadOnlyList<int> thresholds, decimal limit, decimal before, decimal after)
+    {
+        foreach (var threshold in thresholds)
+        {
+            var line = limit * threshold / 100m;
+            if (before < line && after >= line) yield return threshold;
         }
     }
 

@@ -8,7 +8,13 @@ namespace Gateway.Domain.Budgets;
 /// </summary>
 public sealed record BudgetSet(
     Guid BudgetId, string Scope, Guid? ScopeId, decimal LimitUsd, string Period, string TimeZone,
-    IReadOnlyList<int> Thresholds, string OnExhausted, string? DowngradeModel) : IControlPlaneEvent;
+    IReadOnlyList<int> Thresholds, string OnExhausted, string? DowngradeModel, string? WebhookUrl = null) : IControlPlaneEvent;
+
+/// <summary>
+/// A request's settled cost carried a budget's spend across one of its alert thresholds (percent of the limit) in the
+/// period that began at <paramref name="PeriodStart"/>. Recorded with the request; announced to the budget's webhook.
+/// </summary>
+public sealed record BudgetThresholdCrossed(Guid BudgetId, int Threshold, decimal SpentUsd, decimal LimitUsd, DateTimeOffset PeriodStart, Guid RequestId);
 
 public sealed record BudgetRemoved(Guid BudgetId) : IControlPlaneEvent;
 

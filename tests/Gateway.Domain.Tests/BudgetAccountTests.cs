@@ -65,3 +65,16 @@ public class BudgetAccountTests
         Assert.Null(account.TryReserve(0.06m, Now));
     }
 }
+
+public class BudgetThresholdTests
+{
+    [Fact]
+    public void a_threshold_is_crossed_once_by_the_settlement_that_reaches_it()
+    {
+        int[] thresholds = [50, 80, 100];
+        Assert.Empty(BudgetAccount.Crossed(thresholds, 10m, 0m, 4.99m));
+        Assert.Equal([50], BudgetAccount.Crossed(thresholds, 10m, 4.99m, 5.00m));
+        Assert.Empty(BudgetAccount.Crossed(thresholds, 10m, 5.00m, 6.00m));
+        Assert.Equal([80, 100], BudgetAccount.Crossed(thresholds, 10m, 7.50m, 10.00m));
+    }
+}

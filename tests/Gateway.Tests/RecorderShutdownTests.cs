@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Gateway.Api;
 using Gateway.Api.Recording;
 using Gateway.Domain.Requests;
@@ -13,7 +14,7 @@ public class RecorderShutdownTests(GatewayFixture gateway)
     public async Task a_graceful_shutdown_commits_every_record_still_queued()
     {
         var options = new GatewayOptions { Db = gateway.ConnectionString, MaxCommitBatch = 50 };
-        var recorder = new UsageRecorder(gateway.Store, options, NullLogger<UsageRecorder>.Instance);
+        var recorder = new UsageRecorder(gateway.Store, options, gateway.Host.Services.GetRequiredService<IServiceScopeFactory>(), NullLogger<UsageRecorder>.Instance);
         await recorder.StartAsync(CancellationToken.None);
         var keyId = Guid.NewGuid();
 

@@ -16,7 +16,7 @@ namespace Gateway.Api.Admin.Budgets;
 /// </summary>
 public sealed record SetBudget(
     string Scope, Guid? ScopeId, decimal LimitUsd, string Period = BudgetPeriods.Monthly, string TimeZone = "UTC",
-    IReadOnlyList<int>? Thresholds = null, string OnExhausted = BudgetPolicies.Block, string? DowngradeModel = null);
+    IReadOnlyList<int>? Thresholds = null, string OnExhausted = BudgetPolicies.Block, string? DowngradeModel = null, string? WebhookUrl = null);
 
 public sealed class SetBudgetValidator : AbstractValidator<SetBudget>
 {
@@ -33,6 +33,8 @@ public sealed class SetBudgetValidator : AbstractValidator<SetBudget>
         RuleFor(x => x.DowngradeModel).NotEmpty().When(x => x.OnExhausted == BudgetPolicies.Downgrade).WithMessage("is required to downgrade.");
         RuleFor(x => x.DowngradeModel).Must(m => catalog.ModelsByPublicId.ContainsKey(m!)).When(x => !string.IsNullOrEmpty(x.DowngradeModel))
             .WithMessage((_, m) => $"no catalog model '{m}'.");
+        RuleFor(x => x.WebhookUrl).Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            .When(x => !string.IsNullOrEmpty(x.WebhookUrl)).WithMessage("must be an absolute http(s) URL.");
     }
 }
 
@@ -40,8 +42,10 @@ public sealed record BudgetResponse(
     Guid Id, string Scope, Guid? ScopeId, decimal LimitUsd, string Period, string TimeZone, IReadOnlyList<int> Thresholds,
     string OnExhausted, string? DowngradeModel, BudgetBalance? Balance) : CreationResponse($"/admin/budgets/{Id}")
 {
+    public string? WebhookUrl { get; init; }
+
     public static BudgetResponse From(BudgetView v, BudgetLedger ledger) => new(v.Id, v.Scope, v.ScopeId, v.LimitUsd, v.Period, v.TimeZone,
-        v.Thresholds, v.OnExhausted, v.DowngradeModel, ledger.Find(v.Id)?.Account.Balance(ledger.Time.GetUtcNow()));
+        v.Thresholds, v.OnExhausted, v.DowngradeModel, ledger.Find(v.Id)?.Account.Balance(ledger.Time.GetUtcNow())) { WebhookUrl = v.WebhookUrl };
 }
 
 public static class SetBudgetEndpoint
@@ -70,5 +74,6 @@ public static class SetBudgetEndpoint
     }
 
     internal static BudgetSet Set(Guid id, SetBudget c) => new(id, c.Scope, c.ScopeId, c.LimitUsd, c.Period, c.TimeZone,
-        c.Thresholds ?? [50, 80, 100], c.OnExhausted, string.IsNullOrEmpty(c.DowngradeModel) ? null : c.DowngradeModel);
+        c.Thresholds ?? [50, 80, 100], c.OnExhausted, string.IsNullOrEmpty(c.DowngradeModel) ? null : c.DowngradeModel,
+        string.IsNullOrEmpty(c.WebhookUrl) ? null : c.WebhookUrl);
 }

@@ -145,3 +145,38 @@ public class BudgetPeriodTests(GatewayFixture gateway)
         }
     }
 }
+
+[Collection(GatewayCollection.Name)]
+public class BudgetWebhookTests(GatewayFixture gateway)
+{
+    [Fact]
+    public async Task crossing_a_threshold_is_an_event_and_a_webhook_delivered_with_retries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(refuseFirst: 1);
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(input: 0m, output: 10_000m);
+        var budget = await gateway.AdminPostAsync("/admin/budgets", new
+        {
+            scope = "key", scopeId = key.Id, limitUsd = 0.28m, period = "monthly", thresholds = new[] { 50, 100 }, webhookUrl = receiver.Url,
+        });
+        var budgetId = budget.GetProperty("id").GetGuid();
+        using var client = gateway.Client(key.Secret);
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await Chat.PostAsync(client, new { model = model.PublicId, max_tokens = 7, messages = new[] { new { role = "user", content = "Hello there general Kenobi" } } });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var hooks = await receiver.WaitForAsync(2, TimeSpan.FromSeconds(20));
+        Assert.Equal([50, 100], hooks.Select(h => h.GetProperty("threshold").GetInt32()).Order());
+        Assert.All(hooks, h => Assert.Equal("budget.threshold_crossed", h.GetProperty("type").GetString()));
+        Assert.All(hooks, h => Assert.Equal(budgetId, h.GetProperty("budgetId").GetGuid()));
+        Assert.Equal(0.28m, hooks.Single(h => h.GetProperty("threshold").GetInt32() == 100).GetProperty("spentUsd").GetDecimal());
+        Assert.True(receiver.Attempts >= 3, "the first delivery was refused and retried");
+
+        await using var session = gateway.Store.QuerySession();
+        var crossed = await session.Events.QueryRawEventDataOnly<BudgetThresholdCrossed>().Where(e => e.BudgetId == budgetId).ToListAsync();
+        Assert.Equal([50, 100], crossed.Select(c => c.Threshold).Order());
+    }
+}
