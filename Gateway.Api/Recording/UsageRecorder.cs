@@ -12,8 +12,10 @@ namespace Gateway.Api.Recording;
 /// request's response completes only after its record is durable, and nothing pending is dropped on a
 /// graceful shutdown.
 /// </summary>
-public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, IServiceScopeFactory scopes, ILogger<UsageRecorder> logger) : BackgroundService
+public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, IServiceScopeFactory scopes, ILogger<UsageRecorder> logger) : IHostedService
 {
+    readonly CancellationTokenSource stopping = new();
+    Task loops = Task.CompletedTask;
     readonly Channel<PendingRecord> queue = Channel.CreateUnbounded<PendingRecord>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
 
@@ -50,8 +52,13 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
     /// A few writers share the queue: while one commit waits on PostgreSQL's fsync the next batch is already
     /// being sent, so a request waits for about one commit, not one and a half.
     /// </summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.CommitWriters)).Select(_ => Task.Run(() => WriteLoopAsync(stoppingToken))));
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Not BackgroundService: its ExecuteAsync may never start when the host stops right after starting, and
+        // then records queued in between would be lost. These loops always start, and always drain the queue.
+        loops = Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.CommitWriters)).Select(_ => Task.Run(() => WriteLoopAsync(stopping.Token))));
+        return Task.CompletedTask;
+    }
 
     async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
@@ -66,10 +73,11 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         queue.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
+        await stopping.CancelAsync();
+        await loops.WaitAsync(cancellationToken);
     }
 
     async Task CommitWithRetryAsync(List<PendingRecord> batch, CancellationToken stoppingToken)
