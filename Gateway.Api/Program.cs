@@ -38,7 +38,8 @@ if (args is ["prices", "load", ..])
 app.UseExceptionHandler();
 app.UseAdminAuth();
 app.MapOpenAi();
-app.MapWolverineEndpoints();
+app.MapWolverineEndpoints(http => http.AddMiddleware(typeof(AuditHeaders),
+    chain => chain.RoutePattern?.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true && !chain.HttpMethods.All(m => m is "GET" or "HEAD")));
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 

@@ -10,6 +10,10 @@ public sealed class AdminKeyView
     public string Prefix { get; set; } = "";
     public string Origin { get; set; } = "";
     public DateTimeOffset IssuedAt { get; set; }
+    public string Role { get; set; } = AdminRoles.Admin;
+    public string? Name { get; set; }
+    public Guid? TeamId { get; set; }
+    public bool Revoked { get; set; }
 
     public static AdminKeyView Create(IEvent<AdminKeyIssued> e) => new()
     {
@@ -18,5 +22,10 @@ public sealed class AdminKeyView
         Prefix = e.Data.Prefix,
         Origin = e.Data.Origin,
         IssuedAt = e.Timestamp,
+        Role = e.Data.Role,
+        Name = e.Data.Name,
+        TeamId = e.Data.TeamId,
     };
+
+    public void Apply(AdminKeyRevoked e) => Revoked = true;
 }

@@ -41,6 +41,12 @@ public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked,
     public bool HasRateLimits => RequestsPerMinute is not null || TokensPerMinute is not null || TeamRequestsPerMinute is not null || TeamTokensPerMinute is not null;
 }
 
+/// <summary>Who is calling the admin API: the admin key's id, its holder's name, its role, and for a key manager the team.</summary>
+public sealed record AdminPrincipal(Guid Id, string Name, string Role, Guid? TeamId)
+{
+    public bool MayManageTeam(Guid teamId) => Role == AdminRoles.Admin || (Role == AdminRoles.KeyManager && TeamId == teamId);
+}
+
 /// <summary>One secret of a key: the current one (valid until the key expires), or the one a rotation replaced (until its grace ends).</summary>
 public sealed record KeyCredential(GatewayKey Key, DateTimeOffset? ValidUntil);
 
@@ -53,7 +59,7 @@ public sealed class ControlPlaneSnapshot
     public static readonly ControlPlaneSnapshot Empty = new([], [], [], [], [], [], new Dictionary<Guid, string>());
 
     public FrozenDictionary<KeyHash, KeyCredential> KeysByHash { get; }
-    public FrozenSet<KeyHash> AdminKeys { get; }
+    public FrozenDictionary<KeyHash, AdminPrincipal> AdminKeys { get; }
     public FrozenDictionary<string, CatalogModel> ModelsByPublicId { get; }
     public FrozenDictionary<string, UpstreamProvider> ProvidersByName { get; }
     public IReadOnlyList<CatalogModel> EnabledModels { get; }
@@ -104,7 +110,8 @@ public sealed class ControlPlaneSnapshot
             .SelectMany(t => t.Credentials.Select(c => (Team: t.Id, Provider: c.Key, Credential: c.Value)))
             .Where(c => providerKeys.ContainsKey(c.Credential))
             .ToFrozenDictionary(c => (c.Team, c.Provider), c => new TeamCredential(c.Credential, providerKeys[c.Credential]));
-        AdminKeys = adminKeys.Select(a => KeyHash.FromHex(a.SecretHash)).ToFrozenSet();
+        AdminKeys = adminKeys.Where(a => !a.Revoked).ToFrozenDictionary(a => KeyHash.FromHex(a.SecretHash),
+            a => new AdminPrincipal(a.Id, a.Name ?? $"{a.Origin} admin key {a.Prefix}", a.Role, a.TeamId));
 
         var upstreams = providers.ToDictionary(
             p => p.Id,

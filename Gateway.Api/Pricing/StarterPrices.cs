@@ -25,10 +25,12 @@ public sealed class StarterPrices(IDocumentStore store, TimeProvider time)
         return JsonSerializer.Deserialize<File>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.Prices;
     }
 
-    public async Task<IReadOnlyList<Applied>> ApplyAsync(CancellationToken ct)
+    /// <param name="into">A session to apply the changes in (an admin call's, whose audit headers they then carry); else one of its own.</param>
+    public async Task<IReadOnlyList<Applied>> ApplyAsync(CancellationToken ct, IDocumentSession? into = null)
     {
         var entries = Read();
-        await using var session = store.LightweightSession();
+        await using var own = into is null ? store.LightweightSession() : null;
+        var session = into ?? own!;
         var models = await session.Query<ModelView>().ToListAsync(ct);
         var kinds = (await session.Query<ProviderView>().ToListAsync(ct)).ToDictionary(p => p.Id, p => p.Kind);
         var now = time.GetUtcNow();

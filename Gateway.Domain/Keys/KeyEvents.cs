@@ -26,5 +26,27 @@ public sealed record KeyExpirySet(Guid KeyId, DateTimeOffset? ExpiresAt) : ICont
 
 public sealed record KeyRevoked(Guid KeyId, string? Reason) : IControlPlaneEvent;
 
-/// <summary>An admin key was issued (from configuration or generated on first start); only its hash is kept.</summary>
-public sealed record AdminKeyIssued(Guid AdminKeyId, string SecretHash, string Prefix, string Origin) : IControlPlaneEvent;
+/// <summary>
+/// An admin key was issued (from configuration, generated on first start, or by an admin); only its hash is kept.
+/// <paramref name="Role"/> is admin, key-manager (of <paramref name="TeamId"/>), finance or auditor; <paramref name="Name"/>
+/// names its holder, the actor recorded on every change made with it.
+/// </summary>
+public sealed record AdminKeyIssued(Guid AdminKeyId, string SecretHash, string Prefix, string Origin,
+    string Role = AdminRoles.Admin, string? Name = null, Guid? TeamId = null) : IControlPlaneEvent;
+
+/// <summary>An admin key was revoked.</summary>
+public sealed record AdminKeyRevoked(Guid AdminKeyId, string? Reason) : IControlPlaneEvent;
+
+public static class AdminRoles
+{
+    /// <summary>Everything.</summary>
+    public const string Admin = "admin";
+    /// <summary>The keys of one team: issue, revoke, rotate, scope, expiry.</summary>
+    public const string KeyManager = "key-manager";
+    /// <summary>Costs, read-only: budgets, usage, models and prices, requests.</summary>
+    public const string Finance = "finance";
+    /// <summary>History, read-only: every read, the audit trail included.</summary>
+    public const string Auditor = "auditor";
+
+    public static bool IsKnown(string? role) => role is Admin or KeyManager or Finance or Auditor;
+}

@@ -33,9 +33,11 @@ public static class SetKeyScopeEndpoint
     [WolverinePut("/admin/keys/{id}/scope", OperationId = "setKeyScope")]
     [Tags("keys")]
     [ProducesResponseType<KeyResponse>(200)]
-    public static async Task<IResult> Put(Guid id, SetScope command, IDocumentSession session, CancellationToken ct)
+    public static async Task<IResult> Put(Guid id, SetScope command, IDocumentSession session, HttpContext ctx, CancellationToken ct)
     {
-        if (await session.LoadAsync<KeyView>(id, ct) is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        var key = await session.LoadAsync<KeyView>(id, ct);
+        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        if (!ctx.Principal().MayManageTeam(key.TeamId)) return AdminAuth.Forbidden($"This admin key may not manage keys of team {key.TeamId}.");
         session.Events.Append(id, new KeyScopeSet(id, command.AllowedModels, command.RequestsPerMinute, command.TokensPerMinute));
         await session.SaveChangesAsync(ct);
         return Results.Ok(KeyResponse.From((await session.LoadAsync<KeyView>(id, ct))!));
@@ -73,10 +75,11 @@ public static class RotateKeyEndpoint
     [WolverinePost("/admin/keys/{id}/rotate", OperationId = "rotateKey")]
     [Tags("keys")]
     [ProducesResponseType<RotatedKeyResponse>(200)]
-    public static async Task<IResult> Post(Guid id, RotateKey? command, IDocumentSession session, TimeProvider time, CancellationToken ct)
+    public static async Task<IResult> Post(Guid id, RotateKey? command, IDocumentSession session, TimeProvider time, HttpContext ctx, CancellationToken ct)
     {
         var key = await session.LoadAsync<KeyView>(id, ct);
         if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        if (!ctx.Principal().MayManageTeam(key.TeamId)) return AdminAuth.Forbidden($"This admin key may not manage keys of team {key.TeamId}.");
         if (key.Revoked) return Results.Problem(AdminProblems.Conflict("id", "a revoked key cannot be rotated."));
         var secret = KeySecret.NewGatewayKey();
         var until = time.GetUtcNow().AddSeconds((command ?? new RotateKey()).GracePeriodSeconds);
@@ -94,9 +97,11 @@ public static class SetKeyExpiryEndpoint
     [WolverinePut("/admin/keys/{id}/expiry", OperationId = "setKeyExpiry")]
     [Tags("keys")]
     [ProducesResponseType<KeyResponse>(200)]
-    public static async Task<IResult> Put(Guid id, SetKeyExpiry command, IDocumentSession session, CancellationToken ct)
+    public static async Task<IResult> Put(Guid id, SetKeyExpiry command, IDocumentSession session, HttpContext ctx, CancellationToken ct)
     {
-        if (await session.LoadAsync<KeyView>(id, ct) is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        var key = await session.LoadAsync<KeyView>(id, ct);
+        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        if (!ctx.Principal().MayManageTeam(key.TeamId)) return AdminAuth.Forbidden($"This admin key may not manage keys of team {key.TeamId}.");
         session.Events.Append(id, new KeyExpirySet(id, command.ExpiresAt?.ToUniversalTime()));
         await session.SaveChangesAsync(ct);
         return Results.Ok(KeyResponse.From((await session.LoadAsync<KeyView>(id, ct))!));

@@ -33,10 +33,12 @@ public sealed record IssuedKeyResponse(Guid Id, Guid TeamId, string Name, string
 
 public static class IssueKeyEndpoint
 {
-    public static async Task<ProblemDetails> ValidateAsync(IssueKey command, IQuerySession session, CancellationToken ct)
+    public static async Task<ProblemDetails> ValidateAsync(IssueKey command, IQuerySession session, HttpContext ctx, CancellationToken ct)
     {
         var problems = AdminProblems.Check(IssueKeyValidator.Instance, command);
         if (problems != WolverineContinue.NoProblems) return problems;
+        if (!ctx.Principal().MayManageTeam(command.TeamId))
+            return new ProblemDetails { Status = 403, Title = "Forbidden", Detail = $"This admin key may not issue keys for team {command.TeamId}." };
         return await session.LoadAsync<TeamView>(command.TeamId, ct) is null
             ? AdminProblems.Invalid("teamId", $"no team with id {command.TeamId}.")
             : WolverineContinue.NoProblems;

@@ -29,8 +29,10 @@ public static class ListKeysEndpoint
 {
     [WolverineGet("/admin/keys", OperationId = "listKeys")]
     [Tags("keys")]
-    public static async Task<IReadOnlyList<KeyResponse>> Get(Guid? teamId, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<KeyResponse>> Get(Guid? teamId, IQuerySession session, HttpContext ctx, CancellationToken ct)
     {
+        // A key manager sees its own team's keys only.
+        if (ctx.Principal() is { Role: Gateway.Domain.Keys.AdminRoles.KeyManager } manager) teamId = manager.TeamId;
         var query = session.Query<KeyView>().AsQueryable();
         if (teamId is { } team) query = query.Where(k => k.TeamId == team);
         return (await query.OrderBy(k => k.IssuedAt).ToListAsync(ct)).Select(KeyResponse.From).ToList();
@@ -40,9 +42,12 @@ public static class ListKeysEndpoint
     [WolverineGet("/admin/keys/{id}/usage", OperationId = "keyUsage")]
     [Tags("keys")]
     [ProducesResponseType<KeyUsage>(200)]
-    public static async Task<IResult> Usage(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Usage(Guid id, IQuerySession session, HttpContext ctx, CancellationToken ct)
     {
-        if (await session.LoadAsync<KeyView>(id, ct) is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        var key = await session.LoadAsync<KeyView>(id, ct);
+        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
+        if (ctx.Principal() is { Role: Gateway.Domain.Keys.AdminRoles.KeyManager } manager && manager.TeamId != key.TeamId)
+            return AdminAuth.Forbidden($"This admin key may not read keys of team {key.TeamId}.");
         return Results.Ok(await session.LoadAsync<KeyUsage>(id, ct) ?? new KeyUsage { Id = id });
     }
 }

@@ -52,7 +52,7 @@ public static class LoadStarterPricesEndpoint
     /// <summary>Apply the shipped starter price list to the catalog models it names.</summary>
     [WolverinePost("/admin/prices/load-starter", OperationId = "loadStarterPrices")]
     [Tags("models")]
-    public static Task<IReadOnlyList<StarterPrices.Applied>> Post(StarterPrices prices, CancellationToken ct) => prices.ApplyAsync(ct);
+    public static Task<IReadOnlyList<StarterPrices.Applied>> Post(StarterPrices prices, IDocumentSession session, CancellationToken ct) => prices.ApplyAsync(ct, session);
 
     [WolverineGet("/admin/prices/starter", OperationId = "starterPrices")]
     [Tags("models")]
