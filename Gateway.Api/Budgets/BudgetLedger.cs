@@ -32,10 +32,25 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
 
     public BudgetRule? Find(Guid budgetId) => rules.TryGetValue(budgetId, out var rule) && !rule.Removed ? rule : null;
 
-    /// <summary>Follows the budget views after a control-plane change; in-flight reservations are kept.</summary>
+    /// <summary>
+    /// Follows the budget views after a control-plane change or a periodic refresh; in-flight reservations are kept.
+    /// Each refresh also catches up with what other nodes settled, so with several nodes a budget is passed by at
+    /// most what the other nodes settle within one refresh interval.
+    /// </summary>
     public async Task SyncAsync(IReadOnlyList<BudgetView> views, IQuerySession session, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var seen = views.Where(v => !v.Removed && rules.ContainsKey(v.Id)).ToList();
+        if (seen.Count > 0)
+        {
+            var settled = await SettledAsync(session, seen.Select(v => v.Id).ToArray(), ct);
+            foreach (var view in seen)
+            {
+                var account = rules[view.Id].Account;
+                var period = account.PeriodStartAt(now);
+                if (settled.TryGetValue((view.Id, period), out var total)) account.ObserveSettled(period, total, now);
+            }
+        }
         foreach (var view in views)
         {
             if (view.Removed)
@@ -56,6 +71,19 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
         }
         scopes = Scopes.Build(rules.Values.Where(r => !r.Removed).ToArray());
     }
+
+    /// <summary>Every budget's settled total per period, all nodes together, in one query.</summary>
+    async Task<Dictionary<(Guid, DateTimeOffset), decimal>> SettledAsync(IQuerySession session, Guid[] budgets, CancellationToken ct)
+    {
+        var rows = await session.QueryAsync<SettledRow>(
+            "select json_build_object('budgetId', data->>'budgetId', 'periodStart', (data->>'periodStart')::timestamptz, " +
+            $"'amount', sum((data->>'amount')::numeric)) from {options.Schema}.mt_events " +
+            "where type = 'budget_debited' and data->>'budgetId' = any(?) group by data->>'budgetId', (data->>'periodStart')::timestamptz",
+            ct, [budgets.Select(b => b.ToString()).ToArray()]);
+        return rows.ToDictionary(r => (r.BudgetId, r.PeriodStart), r => r.Amount);
+    }
+
+    public sealed record SettledRow(Guid BudgetId, DateTimeOffset PeriodStart, decimal Amount);
 
     async Task<decimal> SpentAsync(IQuerySession session, Guid budgetId, DateTimeOffset periodStart, CancellationToken ct)
     {

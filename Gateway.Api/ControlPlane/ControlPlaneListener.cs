@@ -12,7 +12,16 @@ public sealed class ControlPlaneListener(IServiceProvider services) : DocumentSe
         foreach (var e in commit.GetEvents())
         {
             if (e.Data is not IControlPlaneEvent) continue;
-            await services.GetRequiredService<ControlPlaneViews>().ReloadAsync(token);
+            try
+            {
+                await services.GetRequiredService<ControlPlaneViews>().ReloadAsync(token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The change is committed; the periodic refresh will pick it up. Failing the caller would tell it otherwise.
+                services.GetRequiredService<ILogger<ControlPlaneListener>>().LogWarning(
+                    "The control plane could not be reloaded after a change ({Error}); the next periodic refresh will apply it", ex.Message);
+            }
             return;
         }
     }

@@ -67,6 +67,28 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
         }
     }
 
+    /// <summary>
+    /// What the ledger says was settled in a period, by every node: when another node has spent too, this node's
+    /// view catches up (it never goes down: its own settlements may not be committed yet).
+    /// </summary>
+    public void ObserveSettled(DateTimeOffset inPeriod, decimal settledEverywhere, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            if (inPeriod == periodStart && settledEverywhere > spent) spent = settledEverywhere;
+        }
+    }
+
+    public DateTimeOffset PeriodStartAt(DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            return periodStart;
+        }
+    }
+
     /// <summary>A new limit, period or time zone from a changed budget; spend so far stays.</summary>
     public void Reconfigure(decimal limit, string period, TimeZoneInfo zone)
     {

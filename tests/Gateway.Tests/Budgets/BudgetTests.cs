@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Domain.Budgets;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Budgets;
 
@@ -178,5 +179,32 @@ public class BudgetWebhookTests(GatewayFixture gateway)
         await using var session = gateway.Store.QuerySession();
         var crossed = await session.Events.QueryRawEventDataOnly<BudgetThresholdCrossed>().Where(e => e.BudgetId == budgetId).ToListAsync();
         Assert.Equal([50, 100], crossed.Select(c => c.Threshold).Order());
+    }
+}
+
+[Collection(GatewayCollection.Name)]
+public class BudgetAcrossNodesTests(GatewayFixture gateway)
+{
+    [Fact]
+    public async Task spend_settled_by_another_node_counts_here_after_the_next_refresh()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(input: 0m, output: 10_000m);
+        var budget = await gateway.AdminPostAsync("/admin/budgets", new { scope = "key", scopeId = key.Id, limitUsd = 0.14m, period = "lifetime" });
+        var budgetId = budget.GetProperty("id").GetGuid();
+
+        // Another node serves a request on the same budget: its debit reaches the shared ledger, not this node's memory.
+        await using (var session = gateway.Store.LightweightSession())
+        {
+            session.Events.StartStream(Guid.CreateVersion7(), new BudgetDebited(budgetId, Guid.CreateVersion7(), 0.07m, DateTimeOffset.MinValue));
+            await session.SaveChangesAsync();
+        }
+        await gateway.Host.Services.GetRequiredService<Gateway.Api.ControlPlane.ControlPlaneViews>().ReloadAsync();
+
+        using var client = gateway.Client(key.Secret);
+        object Ask() => new { model = model.PublicId, max_tokens = 7, messages = new[] { new { role = "user", content = "Hello there general Kenobi" } } };
+        using (var first = await Chat.PostAsync(client, Ask())) Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using var second = await Chat.PostAsync(client, Ask());
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
     }
 }
