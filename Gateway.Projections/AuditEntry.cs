@@ -36,6 +36,7 @@ public sealed class AuditEntry
     {
         "Gateway.Domain.Keys" => eventType.Name.StartsWith("AdminKey", StringComparison.Ordinal) ? "admin-key" : "key",
         "Gateway.Domain.Teams" => "team",
+        "Gateway.Domain.Accounts" => "account",
         "Gateway.Domain.Providers" => "provider",
         "Gateway.Domain.Catalog" => "model",
         "Gateway.Domain.Routes" => "route",

@@ -14,6 +14,7 @@ public static class ProjectionRegistration
         opts.Projections.Snapshot<KeyView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<AdminKeyView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<TeamView>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<AccountView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<ProviderView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<ModelView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<RouteView>(SnapshotLifecycle.Inline);

@@ -7,6 +7,7 @@ public sealed class TeamView
 {
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
+    public Guid? AccountId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>The team's own provider credentials (BYOK): provider id → credential id.</summary>
@@ -16,7 +17,7 @@ public sealed class TeamView
     public int? RequestsPerMinute { get; set; }
     public int? TokensPerMinute { get; set; }
 
-    public static TeamView Create(IEvent<TeamCreated> e) => new() { Id = e.Data.TeamId, Name = e.Data.Name, CreatedAt = e.Timestamp };
+    public static TeamView Create(IEvent<TeamCreated> e) => new() { Id = e.Data.TeamId, Name = e.Data.Name, AccountId = e.Data.AccountId, CreatedAt = e.Timestamp };
 
     public void Apply(TeamCredentialRegistered e) => Credentials[e.ProviderId] = e.CredentialId;
 

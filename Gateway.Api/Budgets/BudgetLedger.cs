@@ -21,11 +21,12 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
 
     public TimeProvider Time => time;
 
-    /// <summary>The budgets that apply to a key: the gateway-wide ones, its team's and its own.</summary>
+    /// <summary>The budgets that apply to a key: the gateway-wide ones, its account's, its team's and its own.</summary>
     public IEnumerable<BudgetRule> For(GatewayKey key)
     {
         var current = scopes;
         foreach (var rule in current.Account) yield return rule;
+        if (key.AccountId is { } account && current.ByAccount.TryGetValue(account, out var ofAccount)) foreach (var rule in ofAccount) yield return rule;
         if (current.ByTeam.TryGetValue(key.TeamId, out var team)) foreach (var rule in team) yield return rule;
         if (current.ByKey.TryGetValue(key.Id, out var own)) foreach (var rule in own) yield return rule;
     }
@@ -94,17 +95,20 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
         return sums.Count == 0 ? 0 : sums[0];
     }
 
-    sealed class Scopes(BudgetRule[] account, FrozenDictionary<Guid, BudgetRule[]> byTeam, FrozenDictionary<Guid, BudgetRule[]> byKey)
+    sealed class Scopes(BudgetRule[] account, FrozenDictionary<Guid, BudgetRule[]> byAccount, FrozenDictionary<Guid, BudgetRule[]> byTeam, FrozenDictionary<Guid, BudgetRule[]> byKey)
     {
-        public static readonly Scopes Empty = new([], FrozenDictionary<Guid, BudgetRule[]>.Empty, FrozenDictionary<Guid, BudgetRule[]>.Empty);
+        public static readonly Scopes Empty = new([], FrozenDictionary<Guid, BudgetRule[]>.Empty, FrozenDictionary<Guid, BudgetRule[]>.Empty, FrozenDictionary<Guid, BudgetRule[]>.Empty);
 
+        /// <summary>Gateway-wide budgets: account scope without an account id.</summary>
         public BudgetRule[] Account { get; } = account;
+        public FrozenDictionary<Guid, BudgetRule[]> ByAccount { get; } = byAccount;
         public FrozenDictionary<Guid, BudgetRule[]> ByTeam { get; } = byTeam;
         public FrozenDictionary<Guid, BudgetRule[]> ByKey { get; } = byKey;
-        public int Count => Account.Length + ByTeam.Count + ByKey.Count;
+        public int Count => Account.Length + ByAccount.Count + ByTeam.Count + ByKey.Count;
 
         public static Scopes Build(BudgetRule[] live) => new(
-            live.Where(r => r.Scope == BudgetScopes.Account).ToArray(),
+            live.Where(r => r.Scope == BudgetScopes.Account && r.ScopeId is null).ToArray(),
+            live.Where(r => r.Scope == BudgetScopes.Account && r.ScopeId is not null).GroupBy(r => r.ScopeId!.Value).ToFrozenDictionary(g => g.Key, g => g.ToArray()),
             live.Where(r => r.Scope == BudgetScopes.Team && r.ScopeId is not null).GroupBy(r => r.ScopeId!.Value).ToFrozenDictionary(g => g.Key, g => g.ToArray()),
             live.Where(r => r.Scope == BudgetScopes.Key && r.ScopeId is not null).GroupBy(r => r.ScopeId!.Value).ToFrozenDictionary(g => g.Key, g => g.ToArray()));
     }

@@ -30,6 +30,8 @@ public sealed record CatalogModel(Guid Id, string PublicId, string UpstreamModel
 public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked, bool AllowsRequestProviderKey = false)
 {
     public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>The account of the key's team, if it has one.</summary>
+    public Guid? AccountId { get; init; }
     public FrozenSet<string>? AllowedModels { get; init; }
     public int? RequestsPerMinute { get; init; }
     public int? TokensPerMinute { get; init; }
@@ -95,6 +97,7 @@ public sealed class ControlPlaneSnapshot
             var key = new GatewayKey(k.Id, k.TeamId, k.Name, k.Revoked, k.AllowsRequestProviderKey)
             {
                 ExpiresAt = k.ExpiresAt,
+                AccountId = team?.AccountId,
                 AllowedModels = Allowed(k.AllowedModels, team?.AllowedModels),
                 RequestsPerMinute = k.RequestsPerMinute,
                 TokensPerMinute = k.TokensPerMinute,

@@ -46,6 +46,7 @@ public static class AuditTrailEndpoint
         "key" => await session.Events.AggregateStreamAsync<KeyView>(id, version, token: ct),
         "admin-key" => await session.Events.AggregateStreamAsync<AdminKeyView>(id, version, token: ct),
         "team" => await session.Events.AggregateStreamAsync<TeamView>(id, version, token: ct),
+        "account" => await session.Events.AggregateStreamAsync<AccountView>(id, version, token: ct),
         "provider" => await session.Events.AggregateStreamAsync<ProviderView>(id, version, token: ct),
         "model" => await session.Events.AggregateStreamAsync<ModelView>(id, version, token: ct),
         "route" => await session.Events.AggregateStreamAsync<RouteView>(id, version, token: ct),

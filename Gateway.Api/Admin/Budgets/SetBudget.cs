@@ -24,7 +24,6 @@ public sealed class SetBudgetValidator : AbstractValidator<SetBudget>
     {
         RuleFor(x => x.Scope).Must(BudgetScopes.IsKnown).WithMessage("must be account, team or key.");
         RuleFor(x => x.ScopeId).NotEmpty().When(x => x.Scope is BudgetScopes.Team or BudgetScopes.Key).WithMessage("is required for a team or key budget.");
-        RuleFor(x => x.ScopeId).Null().When(x => x.Scope == BudgetScopes.Account).WithMessage("must be empty for the account budget.");
         RuleFor(x => x.LimitUsd).GreaterThan(0).PrecisionScale(18, 6, ignoreTrailingZeros: true);
         RuleFor(x => x.Period).Must(BudgetPeriods.IsKnown).WithMessage("must be daily, weekly, monthly or lifetime.");
         RuleFor(x => x.TimeZone).Must(z => TimeZoneInfo.TryFindSystemTimeZoneById(z ?? "", out _)).WithMessage("must be a time zone id such as UTC or Europe/Paris.");
@@ -58,6 +57,8 @@ public static class SetBudgetEndpoint
         {
             BudgetScopes.Team => await session.LoadAsync<TeamView>(command.ScopeId!.Value, ct) is not null,
             BudgetScopes.Key => await session.LoadAsync<KeyView>(command.ScopeId!.Value, ct) is not null,
+            // An account budget without an account id covers the whole gateway.
+            BudgetScopes.Account when command.ScopeId is { } account => await session.LoadAsync<AccountView>(account, ct) is not null,
             _ => true,
         };
         return exists ? WolverineContinue.NoProblems : AdminProblems.Invalid("scopeId", $"no {command.Scope} with id {command.ScopeId}.");

@@ -7,7 +7,8 @@ using Wolverine.Http;
 
 namespace Gateway.Api.Admin.Teams;
 
-public sealed record CreateTeam(string Name);
+/// <summary>Create a team, in an account (optional).</summary>
+public sealed record CreateTeam(string Name, Guid? AccountId = null);
 
 public sealed class CreateTeamValidator : AbstractValidator<CreateTeam>
 {
@@ -16,22 +17,29 @@ public sealed class CreateTeamValidator : AbstractValidator<CreateTeam>
     CreateTeamValidator() => RuleFor(x => x.Name).NotEmpty().MaximumLength(100);
 }
 
-public sealed record TeamResponse(Guid Id, string Name, DateTimeOffset CreatedAt) : CreationResponse($"/admin/teams/{Id}")
+public sealed record TeamResponse(Guid Id, string Name, DateTimeOffset CreatedAt, Guid? AccountId = null) : CreationResponse($"/admin/teams/{Id}")
 {
-    public static TeamResponse From(TeamView t) => new(t.Id, t.Name, t.CreatedAt);
+    public static TeamResponse From(TeamView t) => new(t.Id, t.Name, t.CreatedAt, t.AccountId);
 }
 
 public static class CreateTeamEndpoint
 {
-    public static ProblemDetails Validate(CreateTeam command) => AdminProblems.Check(CreateTeamValidator.Instance, command);
+    public static async Task<ProblemDetails> ValidateAsync(CreateTeam command, IQuerySession session, CancellationToken ct)
+    {
+        var problems = AdminProblems.Check(CreateTeamValidator.Instance, command);
+        if (problems != WolverineContinue.NoProblems) return problems;
+        return command.AccountId is { } account && await session.LoadAsync<AccountView>(account, ct) is null
+            ? AdminProblems.Invalid("accountId", $"no account with id {account}.")
+            : WolverineContinue.NoProblems;
+    }
 
     [WolverinePost("/admin/teams", OperationId = "createTeam")]
     [Tags("teams")]
     public static TeamResponse Post(CreateTeam command, IDocumentSession session, TimeProvider time)
     {
-        var created = new TeamCreated(Guid.CreateVersion7(), command.Name.Trim());
+        var created = new TeamCreated(Guid.CreateVersion7(), command.Name.Trim(), command.AccountId);
         session.Events.StartStream<TeamView>(created.TeamId, created);
-        return new TeamResponse(created.TeamId, created.Name, time.GetUtcNow());
+        return new TeamResponse(created.TeamId, created.Name, time.GetUtcNow(), created.AccountId);
     }
 
     [WolverineGet("/admin/teams", OperationId = "listTeams")]

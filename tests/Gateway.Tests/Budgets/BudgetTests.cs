@@ -208,3 +208,33 @@ public class BudgetAcrossNodesTests(GatewayFixture gateway)
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
     }
 }
+
+[Collection(GatewayCollection.Name)]
+public class AccountBudgetTests(GatewayFixture gateway)
+{
+    [Fact]
+    public async Task an_account_budget_covers_every_team_of_the_account_and_no_other()
+    {
+        var account = await gateway.AdminPostAsync("/admin/accounts", new { name = $"acme-{Guid.NewGuid():N}" });
+        var accountId = account.GetProperty("id").GetGuid();
+        var model = await gateway.NewModelAsync(input: 0m, output: 10_000m);
+        await gateway.AdminPostAsync("/admin/budgets", new { scope = "account", scopeId = accountId, limitUsd = 0.07m, period = "lifetime" });
+        async Task<string> KeyInAsync(Guid? inAccount)
+        {
+            var team = await gateway.AdminPostAsync("/admin/teams", new { name = $"t-{Guid.NewGuid():N}", accountId = inAccount });
+            return (await gateway.AdminPostAsync("/admin/keys", new { teamId = team.GetProperty("id").GetGuid(), name = "k" })).GetProperty("key").GetString()!;
+        }
+        var (first, second, outside) = (await KeyInAsync(accountId), await KeyInAsync(accountId), await KeyInAsync(null));
+        object Ask() => new { model = model.PublicId, max_tokens = 7, messages = new[] { new { role = "user", content = "Hello there general Kenobi" } } };
+
+        async Task<HttpStatusCode> CallAsync(string key)
+        {
+            using var client = gateway.Client(key);
+            using var response = await Chat.PostAsync(client, Ask());
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(first));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await CallAsync(second));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(outside));
+    }
+}
