@@ -76,19 +76,22 @@ public sealed class BudgetReservation((BudgetRule Rule, DateTimeOffset Period)[]
         if (Interlocked.Exchange(ref settled, 1) == 1 || holds.Length == 0) return ([], []);
         var now = time.GetUtcNow();
         List<object>? events = null, messages = null;
-        foreach (var (rule, period) in holds)
+        var charges = actual > 0 ? new BudgetCharge[holds.Length] : null;
+        for (var i = 0; i < holds.Length; i++)
         {
+            var (rule, period) = holds[i];
             var spend = rule.Account.Settle(Amount, actual, period, now);
-            if (actual <= 0) continue;
-            (events ??= new(holds.Length)).Add(new BudgetDebited(rule.Id, requestId, actual, period));
+            if (charges is null) continue;
+            charges[i] = new BudgetCharge(rule.Id, period);
             if (spend is not { } s) continue;
             foreach (var threshold in BudgetAccount.Crossed(rule.Thresholds, rule.Account.Limit, s.Before, s.After))
             {
-                events.Add(new BudgetThresholdCrossed(rule.Id, threshold, s.After, rule.Account.Limit, period, requestId));
+                (events ??= []).Add(new BudgetThresholdCrossed(rule.Id, threshold, s.After, rule.Account.Limit, period, requestId));
                 if (rule.WebhookUrl is { } url)
                     (messages ??= []).Add(new BudgetAlert(rule.Id, rule.Scope, rule.ScopeId, threshold, s.After, rule.Account.Limit, period, requestId, now, url));
             }
         }
+        if (charges is not null) (events ??= []).Insert(0, new BudgetDebited(requestId, actual, charges));
         return (events ?? (IReadOnlyList<object>)[], messages ?? (IReadOnlyList<object>)[]);
     }
 }

@@ -77,9 +77,9 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
     async Task<Dictionary<(Guid, DateTimeOffset), decimal>> SettledAsync(IQuerySession session, Guid[] budgets, CancellationToken ct)
     {
         var rows = await session.QueryAsync<SettledRow>(
-            "select json_build_object('budgetId', data->>'budgetId', 'periodStart', (data->>'periodStart')::timestamptz, " +
-            $"'amount', sum((data->>'amount')::numeric)) from {options.Schema}.mt_events " +
-            "where type = 'budget_debited' and data->>'budgetId' = any(?) group by data->>'budgetId', (data->>'periodStart')::timestamptz",
+            "select json_build_object('budgetId', b->>'budgetId', 'periodStart', (b->>'periodStart')::timestamptz, " +
+            $"'amount', sum((e.data->>'amount')::numeric)) from {options.Schema}.mt_events e, jsonb_array_elements(e.data->'budgets') b " +
+            "where e.type = 'budget_debited' and b->>'budgetId' = any(?) group by b->>'budgetId', (b->>'periodStart')::timestamptz",
             ct, [budgets.Select(b => b.ToString()).ToArray()]);
         return rows.ToDictionary(r => (r.BudgetId, r.PeriodStart), r => r.Amount);
     }
@@ -89,8 +89,8 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
     async Task<decimal> SpentAsync(IQuerySession session, Guid budgetId, DateTimeOffset periodStart, CancellationToken ct)
     {
         var sums = await session.QueryAsync<decimal>(
-            $"select coalesce(sum((data->>'amount')::numeric), 0) from {options.Schema}.mt_events " +
-            "where type = 'budget_debited' and data->>'budgetId' = ? and (data->>'periodStart')::timestamptz = ?",
+            $"select coalesce(sum((e.data->>'amount')::numeric), 0) from {options.Schema}.mt_events e, jsonb_array_elements(e.data->'budgets') b " +
+            "where e.type = 'budget_debited' and b->>'budgetId' = ? and (b->>'periodStart')::timestamptz = ?",
             ct, budgetId.ToString(), periodStart);
         return sums.Count == 0 ? 0 : sums[0];
     }

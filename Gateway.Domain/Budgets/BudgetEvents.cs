@@ -19,10 +19,14 @@ public sealed record BudgetThresholdCrossed(Guid BudgetId, int Threshold, decima
 public sealed record BudgetRemoved(Guid BudgetId) : IControlPlaneEvent;
 
 /// <summary>
-/// A request's actual cost was settled against a budget, in the period that began at <paramref name="PeriodStart"/>.
-/// Appended to the request's stream, with its <c>RequestCompleted</c>, in the same transaction.
+/// A request's actual cost was settled against every budget that applied to it (key, team, account), each in its
+/// current period. One event per request, appended to the request's stream with its <c>RequestCompleted</c>, in the
+/// same transaction.
 /// </summary>
-public sealed record BudgetDebited(Guid BudgetId, Guid RequestId, decimal Amount, DateTimeOffset PeriodStart);
+public sealed record BudgetDebited(Guid RequestId, decimal Amount, IReadOnlyList<BudgetCharge> Budgets);
+
+/// <summary>One budget a debit counts against, and the start of the period it counts in.</summary>
+public sealed record BudgetCharge(Guid BudgetId, DateTimeOffset PeriodStart);
 
 public static class BudgetScopes
 {

@@ -42,7 +42,8 @@ public class BudgetTests(GatewayFixture gateway)
         Assert.Equal(100, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests && r.Code == "insufficient_quota"));
 
         await using var session = gateway.Store.QuerySession();
-        var debits = await session.Events.QueryRawEventDataOnly<BudgetDebited>().Where(d => d.BudgetId == budgetId).ToListAsync();
+        var debits = (await session.Events.QueryRawEventDataOnly<BudgetDebited>().ToListAsync())
+            .Where(d => d.Budgets.Any(b => b.BudgetId == budgetId)).ToList();
         Assert.Equal(100, debits.Count);
         Assert.Equal(100 * PerRequest, debits.Sum(d => d.Amount));
         var balance = (await gateway.AdminGetAsync($"/admin/budgets/{budgetId}")).GetProperty("balance");
@@ -196,7 +197,7 @@ public class BudgetAcrossNodesTests(GatewayFixture gateway)
         // Another node serves a request on the same budget: its debit reaches the shared ledger, not this node's memory.
         await using (var session = gateway.Store.LightweightSession())
         {
-            session.Events.StartStream(Guid.CreateVersion7(), new BudgetDebited(budgetId, Guid.CreateVersion7(), 0.07m, DateTimeOffset.MinValue));
+            session.Events.StartStream(Guid.CreateVersion7(), new BudgetDebited(Guid.CreateVersion7(), 0.07m, [new BudgetCharge(budgetId, DateTimeOffset.MinValue)]));
             await session.SaveChangesAsync();
         }
         await gateway.Host.Services.GetRequiredService<Gateway.Api.ControlPlane.ControlPlaneViews>().ReloadAsync();
