@@ -20,6 +20,7 @@ public static class ProjectionRegistration
         opts.Projections.Snapshot<RouteView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<BudgetView>(SnapshotLifecycle.Inline);
         opts.Projections.Add<KeyUsageProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<BudgetBalanceProjection>(ProjectionLifecycle.Async);
         // Async: the daemon reads events back with their database-assigned sequence, version and timestamp.
         opts.Projections.Add(new AuditProjection(), ProjectionLifecycle.Async);
         opts.Schema.For<AuditEntry>().Index(x => x.EntityId).Index(x => x.Actor).Index(x => x.At);

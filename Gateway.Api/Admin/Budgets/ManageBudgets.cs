@@ -53,8 +53,13 @@ public static class ListBudgetsEndpoint
     [WolverineGet("/admin/budgets/{id}", OperationId = "getBudget")]
     [Tags("budgets")]
     [ProducesResponseType<BudgetResponse>(200)]
-    public static async Task<IResult> GetOne(Guid id, IQuerySession session, BudgetLedger ledger, CancellationToken ct) =>
-        await session.LoadAsync<BudgetView>(id, ct) is { Removed: false } budget
-            ? Results.Ok(BudgetResponse.From(budget, ledger))
-            : Results.Problem(AdminProblems.NotFound($"No budget with id {id}."));
+    public static async Task<IResult> GetOne(Guid id, IQuerySession session, BudgetLedger ledger, CancellationToken ct)
+    {
+        if (await session.LoadAsync<BudgetView>(id, ct) is not { Removed: false } budget)
+            return Results.Problem(AdminProblems.NotFound($"No budget with id {id}."));
+        var prefix = BudgetPeriodBalance.PrefixOf(id);
+        var settled = (await session.Query<BudgetPeriodBalance>().Where(b => b.Id.StartsWith(prefix)).ToListAsync(ct))
+            .Select(b => new SettledPeriod(b.PeriodStart, b.Settled, b.Requests)).OrderByDescending(p => p.PeriodStart).ToList();
+        return Results.Ok(BudgetResponse.From(budget, ledger) with { Settled = settled });
+    }
 }

@@ -42,10 +42,14 @@ public sealed record BudgetResponse(
     string OnExhausted, string? DowngradeModel, BudgetBalance? Balance) : CreationResponse($"/admin/budgets/{Id}")
 {
     public string? WebhookUrl { get; init; }
+    /// <summary>What the ledger says was settled, per period (newest first), folded from the BudgetDebited events.</summary>
+    public IReadOnlyList<SettledPeriod>? Settled { get; init; }
 
     public static BudgetResponse From(BudgetView v, BudgetLedger ledger) => new(v.Id, v.Scope, v.ScopeId, v.LimitUsd, v.Period, v.TimeZone,
         v.Thresholds, v.OnExhausted, v.DowngradeModel, ledger.Find(v.Id)?.Account.Balance(ledger.Time.GetUtcNow())) { WebhookUrl = v.WebhookUrl };
 }
+
+public sealed record SettledPeriod(DateTimeOffset PeriodStart, decimal Settled, long Requests);
 
 public static class SetBudgetEndpoint
 {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Domain.Budgets;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Budgets;
@@ -50,6 +51,12 @@ public class BudgetTests(GatewayFixture gateway)
         Assert.Equal(100 * PerRequest, balance.GetProperty("spent").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("remaining").GetDecimal());
+
+        // The ledger's own balance projection, folded from the debits, agrees with the live one to the cent.
+        await gateway.Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(15));
+        var settled = (await gateway.AdminGetAsync($"/admin/budgets/{budgetId}")).GetProperty("settled");
+        Assert.Equal(100 * PerRequest, settled[0].GetProperty("settled").GetDecimal());
+        Assert.Equal(100, settled[0].GetProperty("requests").GetInt32());
     }
 
     [Fact]
