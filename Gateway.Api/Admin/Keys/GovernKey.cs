@@ -35,9 +35,8 @@ public static class SetKeyScopeEndpoint
     [ProducesResponseType<KeyResponse>(200)]
     public static async Task<IResult> Put(Guid id, SetScope command, IDocumentSession session, HttpContext ctx, CancellationToken ct)
     {
-        var key = await session.LoadAsync<KeyView>(id, ct);
-        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
-        if (!ctx.Principal().MayManageTeam(key.TeamId)) return AdminAuth.Forbidden($"This admin key may not manage keys of team {key.TeamId}.");
+        var (key, refusal) = await ManagedKey.LoadAsync(id, session, ctx, ct);
+        if (refusal is not null) return refusal;
         session.Events.Append(id, new KeyScopeSet(id, command.AllowedModels, command.RequestsPerMinute, command.TokensPerMinute));
         await session.SaveChangesAsync(ct);
         return Results.Ok(KeyResponse.From((await session.LoadAsync<KeyView>(id, ct))!));
@@ -77,10 +76,9 @@ public static class RotateKeyEndpoint
     [ProducesResponseType<RotatedKeyResponse>(200)]
     public static async Task<IResult> Post(Guid id, RotateKey? command, IDocumentSession session, TimeProvider time, HttpContext ctx, CancellationToken ct)
     {
-        var key = await session.LoadAsync<KeyView>(id, ct);
-        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
-        if (!ctx.Principal().MayManageTeam(key.TeamId)) return AdminAuth.Forbidden($"This admin key may not manage keys of team {key.TeamId}.");
-        if (key.Revoked) return Results.Problem(AdminProblems.Conflict("id", "a revoked key cannot be rotated."));
+        var (key, refusal) = await ManagedKey.LoadAsync(id, session, ctx, ct);
+        if (refusal is not null) return refusal;
+        if (key!.Revoked) return Results.Problem(AdminProblems.Conflict("id", "a revoked key cannot be rotated."));
         var secret = KeySecret.NewGatewayKey();
         var until = time.GetUtcNow().AddSeconds((command ?? new RotateKey()).GracePeriodSeconds);
         session.Events.Append(id, new KeyRotated(id, KeySecret.Hash(secret), KeySecret.Display(secret), until));
@@ -99,9 +97,8 @@ public static class SetKeyExpiryEndpoint
     [ProducesResponseType<KeyResponse>(200)]
     public static async Task<IResult> Put(Guid id, SetKeyExpiry command, IDocumentSession session, HttpContext ctx, CancellationToken ct)
     {
-        var key = await session.LoadAsync<KeyView>(id, ct);
-        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
-        if (!ctx.Principal().MayManageTeam(key.TeamId)) return AdminAuth.Forbidden($"This admin key may not manage keys of team {key.TeamId}.");
+        var (key, refusal) = await ManagedKey.LoadAsync(id, session, ctx, ct);
+        if (refusal is not null) return refusal;
         session.Events.Append(id, new KeyExpirySet(id, command.ExpiresAt?.ToUniversalTime()));
         await session.SaveChangesAsync(ct);
         return Results.Ok(KeyResponse.From((await session.LoadAsync<KeyView>(id, ct))!));

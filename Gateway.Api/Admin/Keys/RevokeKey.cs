@@ -16,10 +16,9 @@ public static class RevokeKeyEndpoint
     [ProducesResponseType<KeyResponse>(200)]
     public static async Task<IResult> Post(Guid id, RevokeKey? command, IDocumentSession session, HttpContext ctx, CancellationToken ct)
     {
-        var key = await session.LoadAsync<KeyView>(id, ct);
-        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
-        if (!ctx.Principal().MayManageTeam(key.TeamId)) return AdminAuth.Forbidden($"This admin key may not manage keys of team {key.TeamId}.");
-        if (!key.Revoked)
+        var (key, refusal) = await ManagedKey.LoadAsync(id, session, ctx, ct);
+        if (refusal is not null) return refusal;
+        if (!key!.Revoked)
         {
             session.Events.Append(id, new KeyRevoked(id, command?.Reason));
             await session.SaveChangesAsync(ct);
