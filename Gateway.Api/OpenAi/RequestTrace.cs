@@ -63,6 +63,7 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             RequestId = RequestId,
             KeyId = Key.Id,
             TeamId = Key.TeamId,
+            AccountId = Key.AccountId,
             Operation = Operation == Operation.Chat ? "chat" : "embeddings",
             ModelAsked = ModelAsked,
             ModelServed = Model?.PublicId,

@@ -10,6 +10,8 @@ public sealed record RequestCompleted
     public required Guid RequestId { get; init; }
     public required Guid KeyId { get; init; }
     public required Guid TeamId { get; init; }
+    /// <summary>The account of the key's team, when it has one.</summary>
+    public Guid? AccountId { get; init; }
     /// <summary>The endpoint kind: chat or embeddings.</summary>
     public required string Operation { get; init; }
     public required string ModelAsked { get; init; }

@@ -1,0 +1,68 @@
+using DuckDB.NET.Data;
+
+namespace Gateway.Analytics;
+
+/// <summary>The DuckDB tables finance and ops queries read, and the export watermark kept beside them.</summary>
+public static class AnalyticsSchema
+{
+    public const string Ddl = """
+        create table if not exists requests (
+            seq bigint not null,
+            time timestamptz not null,
+            request_id uuid not null,
+            account_id uuid,
+            team_id uuid not null,
+            key_id uuid not null,
+            route varchar,
+            model_asked varchar not null,
+            model_served varchar,
+            provider_id uuid,
+            credential_kind varchar,
+            status integer not null,
+            error_class varchar,
+            attempts integer not null,
+            fallback_used boolean not null,
+            streamed boolean not null,
+            prompt_tokens bigint not null,
+            completion_tokens bigint not null,
+            cached_tokens bigint not null,
+            usage_estimated boolean not null,
+            cost decimal(18, 9) not null,
+            ttft_ms double,
+            upstream_ms double,
+            overhead_ms double not null,
+            total_ms double not null
+        );
+        create table if not exists budget_debits (
+            seq bigint not null,
+            time timestamptz not null,
+            request_id uuid not null,
+            budget_id uuid not null,
+            period_start timestamptz not null,
+            amount decimal(18, 9) not null
+        );
+        create table if not exists export_state (
+            id integer primary key,
+            last_seq bigint not null,
+            updated_at timestamptz not null
+        );
+        insert into export_state select 1, 0, now() where not exists (select 1 from export_state);
+        """;
+
+    public static DuckDBConnection Open(string path)
+    {
+        var connection = new DuckDBConnection($"Data Source={path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = Ddl;
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    public static long Watermark(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "select last_seq from export_state where id = 1";
+        return Convert.ToInt64(command.ExecuteScalar());
+    }
+}
