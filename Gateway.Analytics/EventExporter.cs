@@ -16,6 +16,9 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The watermark after the last export round.</summary>
+    public long LastWatermark { get; private set; }
+
     /// <summary>Test seam: runs after a batch is appended and before it commits (a crash there must lose nothing).</summary>
     internal Action<long>? BeforeCommit { get; set; }
 
@@ -28,11 +31,12 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         long exported = 0;
         while (!ct.IsCancellationRequested)
         {
-            var watermark = AnalyticsSchema.Watermark(duck);
+            var watermark = LastWatermark = AnalyticsSchema.Watermark(duck);
             var highWater = await HighWaterMarkAsync(pg, ct);
             if (highWater <= watermark) break;
             var count = await ExportBatchAsync(pg, duck, watermark, highWater, ct);
             exported += count;
+            LastWatermark = AnalyticsSchema.Watermark(duck);
             if (count == 0) break;
         }
         return exported;

@@ -30,6 +30,12 @@ public sealed class GatewayOptions
     public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>…for this long; then one probe request decides whether it closes.</summary>
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Export request and budget events to DuckDB continuously (one exporter across nodes).</summary>
+    public bool AnalyticsExport { get; set; } = true;
+    public TimeSpan AnalyticsExportInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>The DuckDB file; default analytics.duckdb in the data folder (GATEWAY_DATA), else in the temp folder.</summary>
+    public string? AnalyticsPath { get; set; }
+    public string AnalyticsFile => AnalyticsPath ?? Path.Combine(Data ?? Path.GetTempPath(), "analytics.duckdb");
     /// <summary>Output tokens a budget reservation assumes when a request gives no max_tokens.</summary>
     public int BudgetMaxOutputTokens { get; set; } = 4096;
     /// <summary>max_tokens sent to upstreams that require one (Anthropic) when the client gave none.</summary>

@@ -44,7 +44,7 @@ public static class AdminAuth
 
     public static IResult Forbidden(string detail) => Results.Problem(statusCode: 403, title: "Forbidden", detail: detail);
 
-    static readonly string[] FinanceReads = ["/admin/budgets", "/admin/keys", "/admin/teams", "/admin/models", "/admin/prices", "/admin/routes", "/admin/requests"];
+    static readonly string[] FinanceReads = ["/admin/analytics", "/admin/budgets", "/admin/keys", "/admin/teams", "/admin/models", "/admin/prices", "/admin/routes", "/admin/requests"];
 
     static bool Allows(AdminPrincipal principal, string method, PathString path)
     {

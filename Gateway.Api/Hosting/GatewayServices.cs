@@ -58,6 +58,8 @@ public static class GatewayServices
         services.AddSingleton<Budgets.BudgetGate>();
         services.AddSingleton<Limits.RateLimits>();
         services.AddSingleton<Pricing.StarterPrices>();
+        services.AddSingleton<Analytics.AnalyticsExportService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Analytics.AnalyticsExportService>());
         services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<Routing.CircuitJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());

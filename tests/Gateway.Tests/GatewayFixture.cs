@@ -25,6 +25,8 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
     public ShiftableClock Clock { get; } = new();
+    /// <summary>The DuckDB file the gateway's own continuous exporter writes.</summary>
+    public string AnalyticsFile { get; } = Path.Combine(Path.GetTempPath(), $"gw-tests-{Guid.NewGuid():N}.duckdb");
     public MockServer Mock { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
@@ -44,6 +46,8 @@ public sealed class GatewayFixture : IAsyncLifetime
             builder.UseSetting("Gateway:BreakerMinimumThroughput", "4");
             builder.UseSetting("Gateway:BreakerBreakDuration", "00:00:01");
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            builder.UseSetting("Gateway:AnalyticsPath", AnalyticsFile);
+            builder.UseSetting("Gateway:AnalyticsExportInterval", "00:00:00.200");
         });
         await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey });
         // The same mock under each other wire format it speaks.

@@ -1,0 +1,112 @@
+using DuckDB.NET.Data;
+
+namespace Gateway.Analytics;
+
+/// <summary>A query's answer: column names and rows, ready for JSON, CSV or a table.</summary>
+public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
+
+/// <summary>
+/// The finance and ops questions, answered by DuckDB over the exported tables. Every filter is a parameter and
+/// every grouping is picked from a fixed list: no caller text ever becomes SQL.
+/// </summary>
+public static class AnalyticsQueries
+{
+    static readonly Dictionary<string, string> Dimensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["model"] = "coalesce(model_served, model_asked)",
+        ["provider"] = "provider_id::varchar",
+        ["key"] = "key_id::varchar",
+        ["team"] = "team_id::varchar",
+        ["account"] = "account_id::varchar",
+        ["route"] = "route",
+        ["credential"] = "credential_kind",
+    };
+
+    static readonly Dictionary<string, string> Buckets = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["minute"] = "minute", ["hour"] = "hour", ["day"] = "day", ["week"] = "week", ["month"] = "month",
+    };
+
+    static readonly Dictionary<string, string> Metrics = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["total"] = "total_ms", ["ttft"] = "ttft_ms", ["upstream"] = "upstream_ms", ["overhead"] = "overhead_ms",
+    };
+
+    public static IReadOnlyCollection<string> DimensionNames => Dimensions.Keys;
+
+    /// <summary>p50, p95, p99 and mean of a latency (total, ttft, upstream, overhead) by a dimension per time bucket.</summary>
+    public static QueryResult Latency(DuckDBConnection db, string metric, string by, string bucket, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var column = Pick(Metrics, metric, "metric");
+        var group = Pick(Dimensions, by, "by");
+        var trunc = Pick(Buckets, bucket, "bucket");
+        return Run(db, $"""
+            select date_trunc('{trunc}', time) as bucket, {group} as {by.ToLowerInvariant()}, count(*) as requests,
+                   quantile_cont({column}, 0.5) as p50_ms, quantile_cont({column}, 0.95) as p95_ms,
+                   quantile_cont({column}, 0.99) as p99_ms, avg({column}) as mean_ms
+            from requests where {column} is not null and time >= $from and time < $to
+            group by all order by 1, 2
+            """, from, to);
+    }
+
+    /// <summary>Cost, tokens and requests by a dimension, or per day.</summary>
+    public static QueryResult Cost(DuckDBConnection db, string by, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var group = by.Equals("day", StringComparison.OrdinalIgnoreCase) ? "date_trunc('day', time)" : Pick(Dimensions, by, "by");
+        return Run(db, $"""
+            select {group} as {by.ToLowerInvariant()}, count(*) as requests, sum(prompt_tokens) as prompt_tokens,
+                   sum(completion_tokens) as completion_tokens, sum(cached_tokens) as cached_tokens, sum(cost) as cost_usd
+            from requests where time >= $from and time < $to
+            group by all order by cost_usd desc, 1
+            """, from, to);
+    }
+
+    /// <summary>The N keys that cost most, each with its share of its team's and its account's spend.</summary>
+    public static QueryResult TopKeys(DuckDBConnection db, int n, DateTimeOffset? from, DateTimeOffset? to) => Run(db, $"""
+        with spend as (
+            select key_id, team_id, account_id, sum(cost) as cost, count(*) as requests
+            from requests where time >= $from and time < $to group by all)
+        select key_id, team_id, account_id, requests, cost as cost_usd,
+               round(100 * cost / nullif(sum(cost) over (partition by team_id), 0), 2) as pct_of_team,
+               round(100 * cost / nullif(sum(cost) over (partition by account_id), 0), 2) as pct_of_account,
+               round(100 * cost / nullif(sum(cost) over (), 0), 2) as pct_of_all
+        from spend order by cost desc limit {Math.Clamp(n, 1, 1000)}
+        """, from, to);
+
+    /// <summary>Error rate and fallback rate by provider or model per bucket.</summary>
+    public static QueryResult Reliability(DuckDBConnection db, string by, string bucket, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var group = Pick(Dimensions, by, "by");
+        var trunc = Pick(Buckets, bucket, "bucket");
+        return Run(db, $"""
+            select date_trunc('{trunc}', time) as bucket, {group} as {by.ToLowerInvariant()}, count(*) as requests,
+                   round(100.0 * count(*) filter (where status >= 400) / count(*), 2) as error_pct,
+                   round(100.0 * count(*) filter (where fallback_used) / count(*), 2) as fallback_pct
+            from requests where time >= $from and time < $to
+            group by all order by 1, 2
+            """, from, to);
+    }
+
+    static string Pick(Dictionary<string, string> choices, string value, string name) =>
+        choices.TryGetValue(value ?? "", out var chosen)
+            ? chosen
+            : throw new ArgumentException($"{name} must be one of: {string.Join(", ", choices.Keys)}.", name);
+
+    static QueryResult Run(DuckDBConnection db, string sql, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new DuckDBParameter("from", from ?? DateTimeOffset.UnixEpoch));
+        command.Parameters.Add(new DuckDBParameter("to", to ?? DateTimeOffset.UtcNow.AddYears(100)));
+        using var reader = command.ExecuteReader();
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return new QueryResult(columns, rows);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using Gateway.Analytics;
+using Gateway.Api.Analytics;
+using Wolverine.Http;
+
+namespace Gateway.Api.Admin.Analytics;
+
+/// <summary>
+/// Finance and ops questions over the DuckDB export (admin, finance and auditor roles): latency percentiles, cost and
+/// usage, top keys with their share of team and account spend, error and fallback rates. Filters are parameters;
+/// groupings come from fixed lists. <c>format=csv</c> answers CSV, otherwise JSON <c>{columns, rows}</c>.
+/// </summary>
+public static class AnalyticsEndpoints
+{
+    [WolverineGet("/admin/analytics/status", OperationId = "analyticsStatus")]
+    [Tags("analytics")]
+    public static ExportStatus Status(AnalyticsExportService export) => export.Status;
+
+    [WolverineGet("/admin/analytics/latency", OperationId = "analyticsLatency")]
+    [Tags("analytics")]
+    public static IResult Latency(string? metric, string? by, string? bucket, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
+        Answer(options, format, db => AnalyticsQueries.Latency(db, metric ?? "total", by ?? "model", bucket ?? "hour", from, to));
+
+    [WolverineGet("/admin/analytics/cost", OperationId = "analyticsCost")]
+    [Tags("analytics")]
+    public static IResult Cost(string? by, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
+        Answer(options, format, db => AnalyticsQueries.Cost(db, by ?? "key", from, to));
+
+    [WolverineGet("/admin/analytics/top-keys", OperationId = "analyticsTopKeys")]
+    [Tags("analytics")]
+    public static IResult TopKeys(int? n, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
+        Answer(options, format, db => AnalyticsQueries.TopKeys(db, n ?? 10, from, to));
+
+    [WolverineGet("/admin/analytics/reliability", OperationId = "analyticsReliability")]
+    [Tags("analytics")]
+    public static IResult Reliability(string? by, string? bucket, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
+        Answer(options, format, db => AnalyticsQueries.Reliability(db, by ?? "provider", bucket ?? "hour", from, to));
+
+    static IResult Answer(GatewayOptions options, string? format, Func<DuckDB.NET.Data.DuckDBConnection, QueryResult> query)
+    {
+        QueryResult result;
+        try
+        {
+            using var db = AnalyticsSchema.Open(options.AnalyticsFile);
+            result = query(db);
+        }
+        catch (ArgumentException ex)
+        {
+            return Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0]));
+        }
+        return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            ? Results.Text(Csv(result), "text/csv")
+            : Results.Ok(new { columns = result.Columns, rows = result.Rows });
+    }
+
+    public static string Csv(QueryResult result)
+    {
+        var csv = new StringBuilder();
+        csv.AppendLine(string.Join(',', result.Columns));
+        foreach (var row in result.Rows)
+            csv.AppendLine(string.Join(',', row.Select(v => v switch
+            {
+                null => "",
+                DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+                DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                var other => "\"" + other.ToString()!.Replace("\"", "\"\"") + "\"",
+            })));
+        return csv.ToString();
+    }
+}

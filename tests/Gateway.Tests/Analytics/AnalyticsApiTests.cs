@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.Json;
+using MockProvider;
+
+namespace Gateway.Tests.Analytics;
+
+/// <summary>The gateway exports continuously; finance asks its questions through the admin API.</summary>
+[Collection(GatewayCollection.Name)]
+public class AnalyticsApiTests(GatewayFixture gateway)
+{
+    [Fact]
+    public async Task finance_gets_cost_latency_top_keys_and_reliability_from_the_continuous_export()
+    {
+        var team = await gateway.AdminPostAsync("/admin/teams", new { name = $"fin-{Guid.NewGuid():N}" });
+        var teamId = team.GetProperty("id").GetGuid();
+        var big = await gateway.AdminPostAsync("/admin/keys", new { teamId, name = "big spender" });
+        var small = await gateway.AdminPostAsync("/admin/keys", new { teamId, name = "small spender" });
+        var model = await gateway.NewModelAsync(input: 100m, output: 300m);
+        var flaky = await gateway.NewModelAsync();
+        gateway.SetBehavior(flaky, new ModelBehavior { Status = 500 });
+        using (var client = gateway.Client(big.GetProperty("key").GetString()))
+            for (var i = 0; i < 3; i++) using (await Chat.PostAsync(client, Chat.Request(model.PublicId))) { }
+        using (var client = gateway.Client(small.GetProperty("key").GetString()))
+        {
+            using (await Chat.PostAsync(client, Chat.Request(model.PublicId))) { }
+            using (await Chat.PostAsync(client, Chat.Request(flaky.PublicId))) { }
+        }
+        var bigId = big.GetProperty("id").GetGuid().ToString();
+        var smallId = small.GetProperty("id").GetGuid().ToString();
+
+        var finance = gateway.Client((await gateway.AdminPostAsync("/admin/admin-keys", new { name = "fin", role = "finance" })).GetProperty("key").GetString());
+        var cost = await EventuallyAsync(finance, "/admin/analytics/cost?by=key", rows => rows.Any(r => r[0].GetString() == smallId && r[1].GetInt64() == 2));
+        var bigRow = cost.Single(r => r[0].GetString() == bigId);
+        Assert.Equal(3, bigRow[1].GetInt64());
+        Assert.Equal(3 * model.Cost(4, 7), bigRow[5].GetDecimal());
+
+        var top = Rows(await finance.GetStringAsync("/admin/analytics/top-keys?n=1000"));
+        var share = top.Single(r => r[0].GetString() == bigId);
+        Assert.Equal(75.0, share[5].GetDouble(), 1); // 3 of the team's 4 paid requests, same price each
+
+        var latency = Rows(await finance.GetStringAsync("/admin/analytics/latency?metric=total&by=model&bucket=hour"));
+        Assert.Contains(latency, r => r[1].GetString() == model.PublicId && r[2].GetInt64() == 4);
+
+        var reliability = Rows(await finance.GetStringAsync("/admin/analytics/reliability?by=model&bucket=day"));
+        Assert.Equal(100.0, reliability.Single(r => r[1].GetString() == flaky.PublicId)[3].GetDouble());
+
+        using var csv = await finance.GetAsync("/admin/analytics/cost?by=key&format=csv");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("key,requests,prompt_tokens", await csv.Content.ReadAsStringAsync());
+
+        using var bad = await finance.GetAsync("/admin/analytics/cost?by=password");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("by must be one of", await bad.Content.ReadAsStringAsync());
+    }
+
+    static List<JsonElement[]> Rows(string json) =>
+        JsonDocument.Parse(json).RootElement.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().ToArray()).ToList();
+
+    static async Task<List<JsonElement[]>> EventuallyAsync(HttpClient client, string url, Func<List<JsonElement[]>, bool> done)
+    {
+        for (var i = 0; ; i++)
+        {
+            var rows = Rows(await client.GetStringAsync(url));
+            if (done(rows) || i == 100) return rows;
+            await Task.Delay(200);
+        }
+    }
+}
