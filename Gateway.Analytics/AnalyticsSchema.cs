@@ -59,6 +59,28 @@ public static class AnalyticsSchema
         return connection;
     }
 
+    /// <summary>
+    /// Opens the file for reading from another process than the exporter's. DuckDB lets one process write or several
+    /// read, so this waits out an export round in progress (they last milliseconds) for up to <paramref name="patience"/>.
+    /// </summary>
+    public static DuckDBConnection OpenForReading(string path, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                var connection = new DuckDBConnection($"Data Source={path};ACCESS_MODE=READ_ONLY");
+                connection.Open();
+                return connection;
+            }
+            catch (DuckDB.NET.Data.DuckDBException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+
     public static long Watermark(DuckDBConnection connection)
     {
         using var command = connection.CreateCommand();

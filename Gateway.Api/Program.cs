@@ -26,6 +26,13 @@ builder.Host.UseWolverine(wolverine => wolverine.ConfigureGatewayMessaging());
 
 var app = builder.Build();
 
+// ./gateway analytics …: export, parquet, query, reconcile; then exit.
+if (args is ["analytics", ..])
+{
+    Environment.ExitCode = await Gateway.Api.Analytics.AnalyticsCommands.RunAsync(args, options);
+    return;
+}
+
 // ./gateway prices load: apply the shipped starter price list to the catalog, then exit.
 if (args is ["prices", "load", ..])
 {
