@@ -19,6 +19,9 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     /// <summary>The watermark after the last export round.</summary>
     public long LastWatermark { get; private set; }
 
+    /// <summary>The event time of the last event exported (for the export lag: now minus this, under load).</summary>
+    public DateTimeOffset? LastEventAt { get; private set; }
+
     /// <summary>Test seam: runs after a batch is appended and before it commits (a crash there must lose nothing).</summary>
     internal Action<long>? BeforeCommit { get; set; }
 
@@ -85,6 +88,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
                 if (type == "request_completed") AppendRequest(requests, seq, JsonSerializer.Deserialize<RequestCompleted>(data, Json)!);
                 else AppendDebits(debits, seq, at, JsonSerializer.Deserialize<BudgetDebited>(data, Json)!);
                 last = seq;
+                LastEventAt = at;
                 count++;
             }
         }

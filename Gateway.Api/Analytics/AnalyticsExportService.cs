@@ -8,7 +8,7 @@ namespace Gateway.Api.Analytics;
 /// </summary>
 public sealed class AnalyticsExportService(GatewayOptions options, ILogger<AnalyticsExportService> logger) : BackgroundService
 {
-    public ExportStatus Status { get; private set; } = new(false, 0, 0, null, null);
+    public ExportStatus Status { get; private set; } = new(false, 0, 0, null, null, null);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,7 +25,7 @@ public sealed class AnalyticsExportService(GatewayOptions options, ILogger<Analy
                     if (held is not null)
                     {
                         var exported = await exporter.ExportAsync(stoppingToken);
-                        Status = new ExportStatus(true, exporter.LastWatermark, Status.Exported + exported, DateTimeOffset.UtcNow, null);
+                        Status = new ExportStatus(true, exporter.LastWatermark, Status.Exported + exported, DateTimeOffset.UtcNow, null, exporter.LastEventAt);
                     }
                     else Status = Status with { Exporting = false };
                 }
@@ -52,4 +52,5 @@ public sealed class AnalyticsExportService(GatewayOptions options, ILogger<Analy
 
 /// <param name="Exporting">This node holds the export lock.</param>
 /// <param name="Watermark">The last event sequence exported.</param>
-public sealed record ExportStatus(bool Exporting, long Watermark, long Exported, DateTimeOffset? LastRunAt, string? LastError);
+/// <param name="LastEventAt">When the newest exported event was recorded: under load, now minus this is the export lag.</param>
+public sealed record ExportStatus(bool Exporting, long Watermark, long Exported, DateTimeOffset? LastRunAt, string? LastError, DateTimeOffset? LastEventAt);
