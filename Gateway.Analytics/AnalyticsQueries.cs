@@ -100,8 +100,9 @@ public static class AnalyticsQueries
     {
         using var command = db.CreateCommand();
         command.CommandText = sql;
-        command.Parameters.Add(new DuckDBParameter("from", from ?? DateTimeOffset.UnixEpoch));
-        command.Parameters.Add(new DuckDBParameter("to", to ?? DateTimeOffset.UtcNow.AddYears(100)));
+        // The tables hold UTC timestamps without a zone.
+        command.Parameters.Add(new DuckDBParameter("from", (from ?? DateTimeOffset.UnixEpoch).UtcDateTime));
+        command.Parameters.Add(new DuckDBParameter("to", (to ?? DateTimeOffset.UtcNow.AddYears(100)).UtcDateTime));
         using var reader = command.ExecuteReader();
         var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var rows = new List<object?[]>();

@@ -109,8 +109,9 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         var fellBack = false;
         foreach (var attempt in r.Attempts) fellBack |= attempt.Outcome == "fell_back";
         var row = appender.CreateRow();
-        row.AppendValue(seq).AppendValue(r.StartedAt).AppendValue(r.RequestId).AppendValue(r.AccountId).AppendValue(r.TeamId).AppendValue(r.KeyId)
-            .AppendValue(r.Route).AppendValue(r.ModelAsked).AppendValue(r.ModelServed).AppendValue(r.ProviderId).AppendValue(r.CredentialKind)
+        row.AppendValue(seq).AppendValue(r.StartedAt.UtcDateTime).AppendValue(r.RequestId.ToString()).AppendValue(r.AccountId?.ToString())
+            .AppendValue(r.TeamId.ToString()).AppendValue(r.KeyId.ToString())
+            .AppendValue(r.Route).AppendValue(r.ModelAsked).AppendValue(r.ModelServed).AppendValue(r.ProviderId?.ToString()).AppendValue(r.CredentialKind)
             .AppendValue(r.Status).AppendValue(r.ErrorCode).AppendValue(r.Attempts.Count).AppendValue(fellBack).AppendValue(r.Streamed)
             .AppendValue(r.PromptTokens).AppendValue(r.CompletionTokens).AppendValue(r.CachedPromptTokens).AppendValue(r.UsageEstimated)
             .AppendValue(r.Cost).AppendValue(r.UpstreamTtfbMs).AppendValue(r.UpstreamMs).AppendValue(r.OverheadMs).AppendValue(r.TotalMs)
@@ -120,7 +121,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     static void AppendDebits(DuckDBAppender appender, long seq, DateTimeOffset at, BudgetDebited d)
     {
         foreach (var charge in d.Budgets)
-            appender.CreateRow().AppendValue(seq).AppendValue(at).AppendValue(d.RequestId).AppendValue(charge.BudgetId)
-                .AppendValue(charge.PeriodStart).AppendValue(d.Amount).EndRow();
+            appender.CreateRow().AppendValue(seq).AppendValue(at.UtcDateTime).AppendValue(d.RequestId.ToString()).AppendValue(charge.BudgetId.ToString())
+                .AppendValue(charge.PeriodStart.UtcDateTime).AppendValue(d.Amount).EndRow();
     }
 }

@@ -46,9 +46,9 @@ public sealed class Reconciler(string postgres, string schema, string duckDbPath
         using (var duck = AnalyticsSchema.OpenForReading(duckDbPath, TimeSpan.FromSeconds(10)))
         using (var command = duck.CreateCommand())
         {
-            command.CommandText = "select request_id::varchar, cost from requests where time >= $from and time < $to";
-            command.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("from", from));
-            command.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("to", to));
+            command.CommandText = "select request_id, cost from requests where time >= $from and time < $to";
+            command.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("from", from.UtcDateTime));
+            command.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("to", to.UtcDateTime));
             using var reader = command.ExecuteReader();
             while (reader.Read()) exported[reader.GetString(0)] = reader.GetDecimal(1);
         }
