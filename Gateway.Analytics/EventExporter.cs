@@ -66,32 +66,61 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     async Task<int> ExportBatchAsync(NpgsqlConnection pg, DuckDBConnection duck, long watermark, long highWater, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            $"select seq_id, type, data::text, timestamp from {schema}.mt_events where seq_id > $1 and seq_id <= $2 " +
+            $"select seq_id, type, data, timestamp from {schema}.mt_events where seq_id > $1 and seq_id <= $2 " +
             "and type in ('request_completed', 'budget_debited') order by seq_id limit $3", pg);
         command.Parameters.AddWithValue(watermark);
         command.Parameters.AddWithValue(highWater);
         command.Parameters.AddWithValue(batchSize);
 
         using var transaction = duck.BeginTransaction();
+        // Reading (PostgreSQL, JSON) and appending (DuckDB) overlap: a reader task hands chunks of decoded events over.
+        var chunks = System.Threading.Channels.Channel.CreateBounded<List<Decoded>>(new System.Threading.Channels.BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                var chunk = new List<Decoded>(ChunkSize);
+                while (await reader.ReadAsync(ct))
+                {
+                    var seq = reader.GetInt64(0);
+                    var type = reader.GetString(1);
+                    var at = reader.GetFieldValue<DateTimeOffset>(3);
+                    object data = type == "request_completed"
+                        ? JsonSerializer.Deserialize<RequestCompleted>(reader.GetString(2), Json)!
+                        : JsonSerializer.Deserialize<BudgetDebited>(reader.GetString(2), Json)!;
+                    chunk.Add(new Decoded(seq, at, data));
+                    if (chunk.Count == ChunkSize)
+                    {
+                        await chunks.Writer.WriteAsync(chunk, ct);
+                        chunk = new List<Decoded>(ChunkSize);
+                    }
+                }
+                if (chunk.Count > 0) await chunks.Writer.WriteAsync(chunk, ct);
+                chunks.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                chunks.Writer.Complete(ex);
+            }
+        }, ct);
+
         var count = 0;
         var last = watermark;
         using (var requests = duck.CreateAppender("requests"))
         using (var debits = duck.CreateAppender("budget_debits"))
         {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var seq = reader.GetInt64(0);
-                var type = reader.GetString(1);
-                var data = reader.GetString(2);
-                var at = reader.GetFieldValue<DateTimeOffset>(3);
-                if (type == "request_completed") AppendRequest(requests, seq, JsonSerializer.Deserialize<RequestCompleted>(data, Json)!);
-                else AppendDebits(debits, seq, at, JsonSerializer.Deserialize<BudgetDebited>(data, Json)!);
-                last = seq;
-                LastEventAt = at;
-                count++;
-            }
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(ct))
+                foreach (var e in chunk)
+                {
+                    if (e.Data is RequestCompleted request) AppendRequest(requests, e.Seq, request);
+                    else AppendDebits(debits, e.Seq, e.At, (BudgetDebited)e.Data);
+                    LastEventAt = e.At;
+                    last = e.Seq;
+                    count++;
+                }
         }
+        await reading;
         // Nothing of interest in this range (other event types only): still move past it.
         if (count < batchSize) last = Math.Max(last, highWater);
         BeforeCommit?.Invoke(last);
@@ -103,6 +132,10 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         transaction.Commit();
         return count;
     }
+
+    const int ChunkSize = 2_000;
+
+    readonly record struct Decoded(long Seq, DateTimeOffset At, object Data);
 
     static void AppendRequest(DuckDBAppender appender, long seq, RequestCompleted r)
     {
