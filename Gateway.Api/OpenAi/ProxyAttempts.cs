@@ -92,7 +92,7 @@ public sealed partial class Proxy
                 OpenAiError.InvalidRequest, "provider_key_not_allowed");
             return null;
         }
-        var upstreamBody = new PooledBuffer(f.OpenAiBody.Length + 256);
+        PooledBuffer? upstreamBody = new PooledBuffer(f.OpenAiBody.Length + 256);
         try
         {
             try
@@ -110,10 +110,17 @@ public sealed partial class Proxy
             var context = ResilienceContextPool.Shared.Get(budgetToken);
             try
             {
-                return await f.Route.Retries.ExecuteAsync(
+                var result = await f.Route.Retries.ExecuteAsync(
                     static (ResilienceContext c, Attempting a) => a.Proxy.Health.For(a.Target).Breaker.ExecuteAsync(
                         static (ResilienceContext inner, Attempting state) => state.Proxy.AttemptOnceAsync(state, inner.CancellationToken), c, a),
                     context, attempt);
+                if (result.Served)
+                {
+                    // An upstream may answer before it has read the whole body: the buffer lives as long as the answer.
+                    result.Owned = upstreamBody;
+                    upstreamBody = null;
+                }
+                return result;
             }
             catch (BrokenCircuitException)
             {
@@ -131,7 +138,7 @@ public sealed partial class Proxy
         }
         finally
         {
-            upstreamBody.Dispose();
+            upstreamBody?.Dispose();
         }
     }
 

@@ -24,6 +24,8 @@ public sealed class AttemptResult : IDisposable
     public HttpResponseMessage? Response { get; init; }
     internal StreamRelay? Relay { get; init; }
     public CancellationTokenSource? Cancellation { get; init; }
+    /// <summary>What must outlive the answer (the request body buffer, which the upstream may still be reading).</summary>
+    public IDisposable? Owned { get; set; }
     public int? Status { get; init; }
     public string? ErrorClass { get; init; }
     public string? Message { get; init; }
@@ -49,5 +51,6 @@ public sealed class AttemptResult : IDisposable
         Relay?.Dispose();
         Response?.Dispose();
         Cancellation?.Dispose();
+        Owned?.Dispose();
     }
 }
