@@ -43,6 +43,18 @@ public static class AnalyticsSchema
             period_start timestamp not null,
             amount decimal(18, 9) not null
         );
+        create table if not exists attempts (
+            seq bigint not null,
+            time timestamp not null,
+            request_id varchar not null,
+            attempt integer not null,
+            model varchar not null,
+            provider_id varchar not null,
+            status integer,
+            error_class varchar,
+            latency_ms double not null,
+            outcome varchar not null
+        );
         create table if not exists export_state (
             id integer primary key,
             last_seq bigint not null,
@@ -50,6 +62,9 @@ public static class AnalyticsSchema
         );
         insert into export_state select 1, 0, now() where not exists (select 1 from export_state);
         """;
+
+    /// <summary>The tables the exporter fills (and a rebuild empties).</summary>
+    public static readonly string[] Tables = ["requests", "attempts", "budget_debits"];
 
     public static DuckDBConnection Open(string path)
     {

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using DuckDB.NET.Data;
 using Gateway.Domain.Budgets;
 using Gateway.Domain.Requests;
@@ -12,10 +15,8 @@ namespace Gateway.Analytics;
 /// crash or a restart neither loses nor duplicates a row. Only events below Marten's high-water mark are read: a
 /// lower sequence still committing elsewhere is never skipped.
 /// </summary>
-public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 50_000)
+public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 250_000)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>The watermark after the last export round.</summary>
     public long LastWatermark { get; private set; }
 
@@ -29,18 +30,14 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     public async Task<long> ExportAsync(CancellationToken ct = default)
     {
         using var duck = AnalyticsSchema.Open(duckDbPath);
-        await using var pg = new NpgsqlConnection(postgres);
-        await pg.OpenAsync(ct);
         long exported = 0;
         while (!ct.IsCancellationRequested)
         {
             var watermark = LastWatermark = AnalyticsSchema.Watermark(duck);
-            var highWater = await HighWaterMarkAsync(pg, ct);
+            var highWater = await HighWaterMarkAsync(ct);
             if (highWater <= watermark) break;
-            var count = await ExportBatchAsync(pg, duck, watermark, highWater, ct);
-            exported += count;
+            exported += await ExportRangeAsync(duck, watermark, highWater, ct);
             LastWatermark = AnalyticsSchema.Watermark(duck);
-            if (count == 0) break;
         }
         return exported;
     }
@@ -51,110 +48,260 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         using (var duck = AnalyticsSchema.Open(duckDbPath))
         using (var command = duck.CreateCommand())
         {
-            command.CommandText = "begin; delete from requests; delete from budget_debits; update export_state set last_seq = 0, updated_at = now(); commit;";
+            command.CommandText = $"begin; {string.Concat(AnalyticsSchema.Tables.Select(t => $"delete from {t}; "))}update export_state set last_seq = 0, updated_at = now(); commit;";
             command.ExecuteNonQuery();
         }
         return await ExportAsync(ct);
     }
 
-    async Task<long> HighWaterMarkAsync(NpgsqlConnection pg, CancellationToken ct)
+    async Task<long> HighWaterMarkAsync(CancellationToken ct)
     {
+        await using var pg = new NpgsqlConnection(postgres);
+        await pg.OpenAsync(ct);
         await using var command = new NpgsqlCommand($"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", pg);
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
     }
 
-    async Task<int> ExportBatchAsync(NpgsqlConnection pg, DuckDBConnection duck, long watermark, long highWater, CancellationToken ct)
+    /// <summary>
+    /// Exports the sequence range (watermark, highWater]. It is cut into slices of consecutive sequence numbers that
+    /// several connections read and decode in parallel (PostgreSQL turning jsonb into text is the slowest step, one
+    /// backend per connection); the slices are appended in sequence order, and every time at least a batch of events
+    /// has been appended the rows and the end of the last whole slice are committed together.
+    /// </summary>
+    async Task<long> ExportRangeAsync(DuckDBConnection duck, long watermark, long highWater, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, type, data, timestamp from {schema}.mt_events where seq_id > $1 and seq_id <= $2 " +
-            "and type in ('request_completed', 'budget_debited') order by seq_id limit $3", pg);
-        command.Parameters.AddWithValue(watermark);
-        command.Parameters.AddWithValue(highWater);
-        command.Parameters.AddWithValue(batchSize);
-
-        using var transaction = duck.BeginTransaction();
-        // Reading (PostgreSQL, JSON) and appending (DuckDB) overlap: a reader task hands chunks of decoded events over.
-        var chunks = System.Threading.Channels.Channel.CreateBounded<List<Decoded>>(new System.Threading.Channels.BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
-        var reading = Task.Run(async () =>
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sliceSize = Math.Min(batchSize, MaxSlice);
+        var slices = Channel.CreateBounded<Task<Slice>>(new BoundedChannelOptions(SlicesAhead) { SingleReader = true, SingleWriter = true });
+        var readers = new SemaphoreSlim(Readers);
+        var planning = Task.Run(async () =>
         {
             try
             {
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                var chunk = new List<Decoded>(ChunkSize);
-                while (await reader.ReadAsync(ct))
+                for (var from = watermark; from < highWater; from += sliceSize)
                 {
-                    var seq = reader.GetInt64(0);
-                    var type = reader.GetString(1);
-                    var at = reader.GetFieldValue<DateTimeOffset>(3);
-                    object data = type == "request_completed"
-                        ? JsonSerializer.Deserialize<RequestCompleted>(reader.GetString(2), Json)!
-                        : JsonSerializer.Deserialize<BudgetDebited>(reader.GetString(2), Json)!;
-                    chunk.Add(new Decoded(seq, at, data));
-                    if (chunk.Count == ChunkSize)
+                    await readers.WaitAsync(stop.Token);
+                    var (start, end) = (from, Math.Min(from + sliceSize, highWater));
+                    await slices.Writer.WriteAsync(Task.Run(async () =>
                     {
-                        await chunks.Writer.WriteAsync(chunk, ct);
-                        chunk = new List<Decoded>(ChunkSize);
-                    }
+                        try { return await ReadSliceAsync(start, end, stop.Token); }
+                        finally { readers.Release(); }
+                    }, stop.Token), stop.Token);
                 }
-                if (chunk.Count > 0) await chunks.Writer.WriteAsync(chunk, ct);
-                chunks.Writer.Complete();
+                slices.Writer.Complete();
             }
             catch (Exception ex)
             {
-                chunks.Writer.Complete(ex);
+                slices.Writer.Complete(ex);
             }
-        }, ct);
+        }, stop.Token);
 
-        var count = 0;
-        var last = watermark;
-        using (var requests = duck.CreateAppender("requests"))
-        using (var debits = duck.CreateAppender("budget_debits"))
+        long exported = 0;
+        try
         {
-            await foreach (var chunk in chunks.Reader.ReadAllAsync(ct))
-                foreach (var e in chunk)
+            var batch = new Batch(duck);
+            var last = watermark;
+            try
+            {
+                await foreach (var next in slices.Reader.ReadAllAsync(stop.Token))
                 {
-                    if (e.Data is RequestCompleted request) AppendRequest(requests, e.Seq, request);
-                    else AppendDebits(debits, e.Seq, e.At, (BudgetDebited)e.Data);
-                    LastEventAt = e.At;
-                    last = e.Seq;
-                    count++;
+                    using var slice = await next;
+                    batch.Append(slice);
+                    if (slice.Events.Count > 0) LastEventAt = slice.Events[^1].At;
+                    last = slice.End;
+                    if (batch.Events < batchSize && last < highWater) continue;
+                    exported += batch.Commit(last, BeforeCommit);
+                    batch.Dispose();
+                    if (last >= highWater) break;
+                    batch = new Batch(duck);
                 }
+            }
+            finally
+            {
+                // After a failure the open transaction rolls back: the rows since the last commit are not kept and
+                // the watermark still points before them.
+                batch.Dispose();
+            }
         }
-        await reading;
-        // Nothing of interest in this range (other event types only): still move past it.
-        if (count < batchSize) last = Math.Max(last, highWater);
-        BeforeCommit?.Invoke(last);
-        using (var update = duck.CreateCommand())
+        finally
         {
-            update.CommandText = $"update export_state set last_seq = {last}, updated_at = now() where id = 1";
-            update.ExecuteNonQuery();
+            stop.Cancel();
+            try { await planning; } catch (OperationCanceledException) { }
+            // Let slices still being read finish or cancel before their connections go back to the pool.
+            while (slices.Reader.TryRead(out var abandoned))
+                try { (await abandoned).Dispose(); } catch (Exception) { }
         }
-        transaction.Commit();
-        return count;
+        return exported;
     }
 
-    const int ChunkSize = 2_000;
-
-    readonly record struct Decoded(long Seq, DateTimeOffset At, object Data);
-
-    static void AppendRequest(DuckDBAppender appender, long seq, RequestCompleted r)
+    /// <summary>Reads the request and budget events with end &gt;= seq_id &gt; start, their JSON kept as raw UTF-8.</summary>
+    async Task<Slice> ReadSliceAsync(long start, long end, CancellationToken ct)
     {
-        var fellBack = false;
-        foreach (var attempt in r.Attempts) fellBack |= attempt.Outcome == "fell_back";
-        var row = appender.CreateRow();
-        row.AppendValue(seq).AppendValue(r.StartedAt.UtcDateTime).AppendValue(r.RequestId.ToString()).AppendValue(r.AccountId?.ToString())
-            .AppendValue(r.TeamId.ToString()).AppendValue(r.KeyId.ToString())
-            .AppendValue(r.Route).AppendValue(r.ModelAsked).AppendValue(r.ModelServed).AppendValue(r.ProviderId?.ToString()).AppendValue(r.CredentialKind)
-            .AppendValue(r.Status).AppendValue(r.ErrorCode).AppendValue(r.Attempts.Count).AppendValue(fellBack).AppendValue(r.Streamed)
-            .AppendValue(r.PromptTokens).AppendValue(r.CompletionTokens).AppendValue(r.CachedPromptTokens).AppendValue(r.UsageEstimated)
-            .AppendValue(r.Cost).AppendValue(r.UpstreamTtfbMs).AppendValue(r.UpstreamMs).AppendValue(r.OverheadMs).AppendValue(r.TotalMs)
-            .EndRow();
+        await using var pg = new NpgsqlConnection(postgres);
+        await pg.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, type, timestamp, data from {schema}.mt_events where seq_id > $1 and seq_id <= $2 " +
+            "and type in ('request_completed', 'budget_debited') order by seq_id", pg);
+        command.Parameters.AddWithValue(start);
+        command.Parameters.AddWithValue(end);
+        var slice = new Slice(end);
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var seq = reader.GetInt64(0);
+            var isRequest = reader.GetString(1) == "request_completed";
+            var at = reader.GetFieldValue<DateTimeOffset>(2);
+            // jsonb in binary is a version byte, then the document's UTF-8 text.
+            await using var json = await reader.GetStreamAsync(3, ct);
+            json.ReadByte();
+            slice.Add(seq, at, isRequest, json);
+        }
+        return slice;
     }
 
-    static void AppendDebits(DuckDBAppender appender, long seq, DateTimeOffset at, BudgetDebited d)
+    /// <summary>At most this many sequence numbers per slice, so several readers share even a small batch.</summary>
+    const int MaxSlice = 8_192;
+
+    /// <summary>Connections reading slices at once: PostgreSQL's jsonb output runs on one core per connection.</summary>
+    static readonly int Readers = Math.Clamp(Environment.ProcessorCount, 2, 4);
+
+    /// <summary>Slices read ahead of the appender (bounded memory).</summary>
+    static readonly int SlicesAhead = Readers * 2;
+
+    /// <summary>One DuckDB transaction: the rows of whole slices, then the watermark at the end of the last of them.</summary>
+    sealed class Batch(DuckDBConnection duck) : IDisposable
     {
-        foreach (var charge in d.Budgets)
-            appender.CreateRow().AppendValue(seq).AppendValue(at.UtcDateTime).AppendValue(d.RequestId.ToString()).AppendValue(charge.BudgetId.ToString())
-                .AppendValue(charge.PeriodStart.UtcDateTime).AppendValue(d.Amount).EndRow();
+        readonly DuckDBTransaction transaction = duck.BeginTransaction();
+        DuckDBAppender? requests = duck.CreateAppender("requests");
+        DuckDBAppender? attempts = duck.CreateAppender("attempts");
+        DuckDBAppender? debits = duck.CreateAppender("budget_debits");
+
+        public int Events { get; private set; }
+
+        /// <summary>Decodes each event of the slice and appends its rows (the decoded objects die young).</summary>
+        public void Append(Slice slice)
+        {
+            foreach (ref readonly var e in CollectionsMarshal.AsSpan(slice.Events))
+                if (e.IsRequest)
+                {
+                    var request = JsonSerializer.Deserialize(slice.Json(e), AnalyticsJson.Default.RequestCompleted)!;
+                    AppendRequest(requests!, e.Seq, request);
+                    AppendAttempts(attempts!, e.Seq, request);
+                }
+                else AppendDebits(debits!, e.Seq, e.At, JsonSerializer.Deserialize(slice.Json(e), AnalyticsJson.Default.BudgetDebited)!);
+            Events += slice.Events.Count;
+        }
+
+        public int Commit(long watermark, Action<long>? beforeCommit)
+        {
+            CloseAppenders(); // flushes their rows into the transaction
+            beforeCommit?.Invoke(watermark);
+            using (var update = duck.CreateCommand())
+            {
+                update.CommandText = $"update export_state set last_seq = {watermark}, updated_at = now() where id = 1";
+                update.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            return Events;
+        }
+
+        void AppendRequest(DuckDBAppender appender, long seq, RequestCompleted r)
+        {
+            var fellBack = false;
+            foreach (var attempt in r.Attempts) fellBack |= attempt.Outcome == "fell_back";
+            var row = appender.CreateRow();
+            row.AppendValue(seq).AppendValue(r.StartedAt.UtcDateTime).AppendValue(r.RequestId.ToString()).AppendValue(Text(r.AccountId))
+                .AppendValue(Text(r.TeamId)).AppendValue(Text(r.KeyId))
+                .AppendValue(r.Route).AppendValue(r.ModelAsked).AppendValue(r.ModelServed).AppendValue(Text(r.ProviderId)).AppendValue(r.CredentialKind)
+                .AppendValue(r.Status).AppendValue(r.ErrorCode).AppendValue(r.Attempts.Count).AppendValue(fellBack).AppendValue(r.Streamed)
+                .AppendValue(r.PromptTokens).AppendValue(r.CompletionTokens).AppendValue(r.CachedPromptTokens).AppendValue(r.UsageEstimated)
+                .AppendValue(r.Cost).AppendValue(r.UpstreamTtfbMs).AppendValue(r.UpstreamMs).AppendValue(r.OverheadMs).AppendValue(r.TotalMs)
+                .EndRow();
+        }
+
+        void AppendAttempts(DuckDBAppender appender, long seq, RequestCompleted r)
+        {
+            var time = r.StartedAt.UtcDateTime;
+            var requestId = r.RequestId.ToString();
+            for (var i = 0; i < r.Attempts.Count; i++)
+            {
+                var a = r.Attempts[i];
+                appender.CreateRow().AppendValue(seq).AppendValue(time).AppendValue(requestId).AppendValue(i + 1).AppendValue(a.Model)
+                    .AppendValue(Text(a.ProviderId)).AppendValue(a.Status).AppendValue(a.ErrorClass).AppendValue(a.LatencyMs).AppendValue(a.Outcome)
+                    .EndRow();
+            }
+        }
+
+        void AppendDebits(DuckDBAppender appender, long seq, DateTimeOffset at, BudgetDebited d)
+        {
+            foreach (var charge in d.Budgets)
+                appender.CreateRow().AppendValue(seq).AppendValue(at.UtcDateTime).AppendValue(d.RequestId.ToString()).AppendValue(Text(charge.BudgetId))
+                    .AppendValue(charge.PeriodStart.UtcDateTime).AppendValue(d.Amount).EndRow();
+        }
+
+        // Accounts, teams, keys, providers and budgets are few next to requests: each id is formatted once per batch.
+        readonly Dictionary<Guid, string> ids = [];
+
+        string Text(Guid id)
+        {
+            if (!ids.TryGetValue(id, out var text)) ids[id] = text = id.ToString();
+            return text;
+        }
+
+        string? Text(Guid? id) => id is { } value ? Text(value) : null;
+
+        void CloseAppenders()
+        {
+            requests?.Dispose();
+            attempts?.Dispose();
+            debits?.Dispose();
+            requests = attempts = debits = null;
+        }
+
+        public void Dispose()
+        {
+            CloseAppenders();
+            transaction.Dispose();
+        }
     }
+
+    /// <summary>
+    /// The events of one slice of sequence numbers: their JSON side by side in one pooled buffer, so thousands of
+    /// events waiting for the appender are a few arrays for the garbage collector rather than thousands of objects.
+    /// </summary>
+    sealed class Slice(long end) : IDisposable
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        int used;
+
+        public long End { get; } = end;
+        public List<Event> Events { get; } = [];
+
+        public void Add(long seq, DateTimeOffset at, bool isRequest, Stream json)
+        {
+            var start = used;
+            while (true)
+            {
+                if (used == buffer.Length) Grow();
+                var read = json.Read(buffer, used, buffer.Length - used);
+                if (read == 0) break;
+                used += read;
+            }
+            Events.Add(new Event(seq, at, isRequest, start, used - start));
+        }
+
+        public ReadOnlySpan<byte> Json(in Event e) => buffer.AsSpan(e.Offset, e.Length);
+
+        void Grow()
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+            buffer.AsSpan(0, used).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = bigger;
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    readonly record struct Event(long Seq, DateTimeOffset At, bool IsRequest, int Offset, int Length);
 }

@@ -52,14 +52,14 @@ public static class AnalyticsCommands
                     var dir = Option("out") ?? throw new ArgumentException("--out DIR is required.");
                     Directory.CreateDirectory(dir);
                     using var db = AnalyticsSchema.OpenForReading(file, TimeSpan.FromSeconds(10));
-                    foreach (var table in new[] { "requests", "budget_debits" })
+                    foreach (var table in AnalyticsSchema.Tables)
                     {
                         using var command = db.CreateCommand();
                         var target = Path.Combine(Path.GetFullPath(dir), table).Replace("'", "''");
                         command.CommandText = $"copy (select *, strftime(time, '%Y-%m-%d') as day from {table}) to '{target}' (format parquet, partition_by (day), overwrite_or_ignore)";
                         command.ExecuteNonQuery();
                     }
-                    Console.WriteLine($"Parquet written under {dir}/requests and {dir}/budget_debits, one folder per day (day=YYYY-MM-DD).");
+                    Console.WriteLine($"Parquet written under {dir}/requests, {dir}/attempts and {dir}/budget_debits, one folder per day (day=YYYY-MM-DD).");
                     return 0;
                 }
                 case "query":

@@ -48,6 +48,11 @@ public class ExportTests(GatewayFixture gateway)
         Assert.Equal(24L, Scalar<long>(path, $"select count(*) from requests where key_id = '{key.Id}'"));
         Assert.Equal(records.Sum(r => r.Cost), Scalar<decimal>(path, $"select sum(cost) from requests where key_id = '{key.Id}'"));
         Assert.Equal(records.Count(r => r.Status >= 400), Scalar<long>(path, $"select count(*) from requests where key_id = '{key.Id}' and status >= 400"));
+        // One attempts row per upstream attempt, numbered from 1, with the request's outcome on the last one.
+        var ofKey = $"from attempts where request_id in (select request_id from requests where key_id = '{key.Id}')";
+        Assert.Equal((long)records.Sum(r => r.Attempts.Count), Scalar<long>(path, $"select count(*) {ofKey}"));
+        Assert.Equal((long)records.Count(r => r.Attempts.Any(a => a.Outcome == "served")), Scalar<long>(path, $"select count(*) {ofKey} and outcome = 'served'"));
+        Assert.Equal((long)records.Count(r => r.Attempts.Count > 0), Scalar<long>(path, $"select count(*) {ofKey} and attempt = 1"));
         var sorted = records.Select(r => r.TotalMs).Order().ToArray();
         // DuckDB's quantile_disc is the nearest-rank percentile: the value at ceil(q·n) in sorted order.
         Assert.Equal(sorted[(int)Math.Ceiling(0.95 * sorted.Length) - 1], Scalar<double>(path, $"select quantile_disc(total_ms, 0.95) from requests where key_id = '{key.Id}'"), 6);
@@ -88,10 +93,13 @@ public class ExportTests(GatewayFixture gateway)
         const string fingerprint = "select count(*)::varchar || ':' || sum(cost)::varchar || ':' || sum(seq)::varchar || ':' || sum(prompt_tokens)::varchar from requests";
         var incremental = Scalar<string>(path, fingerprint);
         var debitsBefore = Scalar<string>(path, "select count(*)::varchar || ':' || coalesce(sum(amount), 0)::varchar from budget_debits");
+        const string attemptsFingerprint = "select count(*)::varchar || ':' || sum(seq)::varchar || ':' || sum(attempt)::varchar from attempts";
+        var attemptsBefore = Scalar<string>(path, attemptsFingerprint);
 
         await exporter.RebuildAsync();
 
         Assert.Equal(incremental, Scalar<string>(path, fingerprint));
         Assert.Equal(debitsBefore, Scalar<string>(path, "select count(*)::varchar || ':' || coalesce(sum(amount), 0)::varchar from budget_debits"));
+        Assert.Equal(attemptsBefore, Scalar<string>(path, attemptsFingerprint));
     }
 }
