@@ -32,6 +32,10 @@ public sealed class GatewayOptions
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Export request and budget events to DuckDB continuously (one exporter across nodes).</summary>
     public bool AnalyticsExport { get; set; } = true;
+    /// <summary>How often new events are linked into the tamper-evidence chain (docs/audit.md).</summary>
+    public TimeSpan AuditChainInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often request bodies past their team's retention period are removed.</summary>
+    public TimeSpan BodyRetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan AnalyticsExportInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>The DuckDB file; default analytics.duckdb in the data folder (GATEWAY_DATA), else in the temp folder.</summary>
     public string? AnalyticsPath { get; set; }

@@ -33,6 +33,13 @@ if (args is ["analytics", ..])
     return;
 }
 
+// ./gateway audit …: export history with its chain links, verify the store or an export; then exit.
+if (args is ["audit", ..])
+{
+    Environment.ExitCode = await Gateway.Api.Audit.AuditCommands.RunAsync(args, options);
+    return;
+}
+
 // ./gateway prices load: apply the shipped starter price list to the catalog, then exit.
 if (args is ["prices", "load", ..])
 {

@@ -26,6 +26,7 @@ public static class ProjectionRegistration
         opts.Schema.For<AuditEntry>().Index(x => x.EntityId).Index(x => x.Actor).Index(x => x.At);
 
         opts.AddRequestBodiesTable();
+        opts.AddEventChainTable();
         opts.Schema.For<KeyView>().Index(x => x.SecretHash);
         opts.Schema.For<ModelView>().UniqueIndex(x => x.PublicId);
         opts.Schema.For<ProviderView>().UniqueIndex(x => x.Name);

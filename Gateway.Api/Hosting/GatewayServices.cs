@@ -60,6 +60,7 @@ public static class GatewayServices
         services.AddSingleton<Pricing.StarterPrices>();
         services.AddSingleton<Analytics.AnalyticsExportService>();
         services.AddHostedService(sp => sp.GetRequiredService<Analytics.AnalyticsExportService>());
+        services.AddHostedService<Audit.EventChainService>();
         services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<Routing.CircuitJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());

@@ -1,0 +1,124 @@
+using Gateway.Analytics;
+using Gateway.Projections;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Gateway.Api.Audit;
+
+/// <summary>Where a verification found the chain broken: the first event that does not match, and how.</summary>
+public sealed record ChainBreak(long Seq, Guid? EventId, string? Type, Guid? StreamId, string Problem);
+
+/// <summary>The outcome of a verification: how many events were checked, the last link, and the first break if any.</summary>
+public sealed record ChainReport(long Events, string Head, ChainBreak? FirstBreak)
+{
+    public bool Intact => FirstBreak is null;
+}
+
+/// <summary>
+/// Writes the chain links of new events (one writer at a time, under an advisory lock; only below Marten's high-water
+/// mark, so a lower sequence still committing is never skipped), and checks the stored events against them.
+/// </summary>
+public sealed class EventChainStore(string postgres, string schema)
+{
+    string Events => $"{schema}.mt_events";
+    string Chain => $"{schema}.{EventChainTable.Name}";
+
+    const string Columns = "e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, e.headers::text";
+
+    internal static ChainedEvent Read(NpgsqlDataReader r, int offset = 0) => new(
+        r.GetInt64(offset), r.GetGuid(offset + 1), r.GetGuid(offset + 2), r.GetInt64(offset + 3), r.GetString(offset + 4),
+        EventChain.Time(r.GetFieldValue<DateTimeOffset>(offset + 5)), r.GetString(offset + 6), r.IsDBNull(offset + 7) ? null : r.GetString(offset + 7));
+
+    /// <summary>Links every event above the chain's head and below the high-water mark; returns how many.</summary>
+    public async Task<long> CatchUpAsync(CancellationToken ct)
+    {
+        await using var pg = new NpgsqlConnection(postgres);
+        await pg.OpenAsync(ct);
+        var (last, head) = await HeadAsync(pg, ct);
+        long linked = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            await using var hwm = new NpgsqlCommand($"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", pg);
+            var highWater = Convert.ToInt64(await hwm.ExecuteScalarAsync(ct));
+            if (highWater <= last) break;
+            var links = new List<(long Seq, byte[] Hash)>();
+            await using (var command = new NpgsqlCommand($"select {Columns} from {Events} e where e.seq_id > $1 and e.seq_id <= $2 order by e.seq_id limit 10000", pg))
+            {
+                command.Parameters.AddWithValue(last);
+                command.Parameters.AddWithValue(highWater);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var e = Read(reader);
+                    head = EventChain.Link(head, e);
+                    links.Add((e.Seq, head));
+                }
+            }
+            if (links.Count == 0)
+            {
+                last = highWater; // a gap of sequence numbers no transaction used: nothing to link
+                continue;
+            }
+            var now = DateTimeOffset.UtcNow;
+            await using (var import = await pg.BeginBinaryImportAsync($"copy {Chain} (seq_id, hash, chained_at) from stdin (format binary)", ct))
+            {
+                foreach (var (seq, hash) in links)
+                {
+                    await import.StartRowAsync(ct);
+                    await import.WriteAsync(seq, NpgsqlDbType.Bigint, ct);
+                    await import.WriteAsync(hash, NpgsqlDbType.Bytea, ct);
+                    await import.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                }
+                await import.CompleteAsync(ct);
+            }
+            last = links[^1].Seq;
+            linked += links.Count;
+        }
+        return linked;
+    }
+
+    async Task<(long Seq, byte[] Hash)> HeadAsync(NpgsqlConnection pg, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select seq_id, hash from {Chain} order by seq_id desc limit 1", pg);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : (0, EventChain.Genesis());
+    }
+
+    /// <summary>Takes the chain lock and catches up, unless another writer (a running gateway) holds it.</summary>
+    public async Task<long?> TryCatchUpAsync(CancellationToken ct)
+    {
+        await using var held = await ExportLock.TryTakeAsync(postgres, ct, ExportLock.ChainLockId);
+        return held is null ? null : await CatchUpAsync(ct);
+    }
+
+    /// <summary>
+    /// Recomputes the chain from the first event over the store and compares every link with the stored one; names the
+    /// first event whose content differs from when it was linked, that was removed, or that appeared among linked ones.
+    /// </summary>
+    public async Task<ChainReport> VerifyAsync(CancellationToken ct)
+    {
+        await using var pg = new NpgsqlConnection(postgres);
+        await pg.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select coalesce(e.seq_id, c.seq_id), c.hash, {Columns} from {Events} e full join {Chain} c on c.seq_id = e.seq_id " +
+            $"where coalesce(e.seq_id, c.seq_id) <= (select coalesce(max(seq_id), 0) from {Chain}) order by 1", pg);
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var head = EventChain.Genesis();
+        long count = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            var seq = reader.GetInt64(0);
+            if (reader.IsDBNull(2))
+                return new ChainReport(count, EventChain.Hex(head), new ChainBreak(seq, null, null, null, "removed: the chain links an event that is no longer in the store"));
+            var e = Read(reader, 2);
+            if (reader.IsDBNull(1))
+                return new ChainReport(count, EventChain.Hex(head), new ChainBreak(seq, e.Id, e.Type, e.StreamId, "inserted: the event sits among chained events but was never linked"));
+            head = EventChain.Link(head, e);
+            if (!head.AsSpan().SequenceEqual(reader.GetFieldValue<byte[]>(1)))
+                return new ChainReport(count, EventChain.Hex(head), new ChainBreak(seq, e.Id, e.Type, e.StreamId, "altered: the event's content differs from when it was linked"));
+            count++;
+        }
+        return new ChainReport(count, EventChain.Hex(head), null);
+    }
+}
