@@ -41,6 +41,7 @@ public sealed class AuditEntry
         "Gateway.Domain.Catalog" => "model",
         "Gateway.Domain.Routes" => "route",
         "Gateway.Domain.Budgets" => "budget",
+        "Gateway.Domain.Requests" => "erasure",
         _ => eventType.Name,
     };
 

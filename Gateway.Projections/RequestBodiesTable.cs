@@ -18,6 +18,9 @@ public static class RequestBodiesTable
     {
         var table = new Table(new PostgresqlObjectName(opts.DatabaseSchemaName, Name, SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("request_id").AsPrimaryKey();
+        // Who made the request: erasure by key and retention by team find their rows without reading events.
+        table.AddColumn<Guid>("key_id").AddIndex();
+        table.AddColumn<Guid>("team_id").AddIndex();
         table.AddColumn<string>("request").NotNull();
         table.AddColumn<bool>("request_truncated").NotNull();
         table.AddColumn<string>("response").NotNull();
@@ -30,17 +33,17 @@ public static class RequestBodiesTable
     /// <summary>Queues the insert in the session's unit of work, so it commits with the events.</summary>
     public static void QueueInsert(this IDocumentSession session, RequestBodies bodies) =>
         session.QueueSqlCommand(
-            $"insert into {session.DocumentStore.Options.DatabaseSchemaName}.{Name} (request_id, request, request_truncated, response, response_truncated, stored_at) values (?, ?, ?, ?, ?, ?)",
-            bodies.RequestId, bodies.Request, bodies.RequestTruncated, bodies.Response, bodies.ResponseTruncated, bodies.StoredAt);
+            $"insert into {session.DocumentStore.Options.DatabaseSchemaName}.{Name} (request_id, key_id, team_id, request, request_truncated, response, response_truncated, stored_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            bodies.RequestId, bodies.KeyId, bodies.TeamId, bodies.Request, bodies.RequestTruncated, bodies.Response, bodies.ResponseTruncated, bodies.StoredAt);
 
     public static async Task<RequestBodies?> LoadAsync(IQuerySession session, Guid requestId, CancellationToken ct)
     {
-        var sql = $"select request, request_truncated, response, response_truncated, stored_at from {session.DocumentStore.Options.DatabaseSchemaName}.{Name} where request_id = @id";
+        var sql = $"select key_id, team_id, request, request_truncated, response, response_truncated, stored_at from {session.DocumentStore.Options.DatabaseSchemaName}.{Name} where request_id = @id";
         await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)session.Connection!);
         command.Parameters.AddWithValue("id", requestId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        return new RequestBodies(requestId, reader.GetString(0), reader.GetBoolean(1), reader.GetString(2), reader.GetBoolean(3),
-            reader.GetFieldValue<DateTimeOffset>(4));
+        return new RequestBodies(requestId, reader.IsDBNull(0) ? Guid.Empty : reader.GetGuid(0), reader.IsDBNull(1) ? Guid.Empty : reader.GetGuid(1),
+            reader.GetString(2), reader.GetBoolean(3), reader.GetString(4), reader.GetBoolean(5), reader.GetFieldValue<DateTimeOffset>(6));
     }
 }

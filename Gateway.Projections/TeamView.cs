@@ -16,12 +16,16 @@ public sealed class TeamView
     public List<string>? AllowedModels { get; set; }
     public int? RequestsPerMinute { get; set; }
     public int? TokensPerMinute { get; set; }
+    /// <summary>Request and response bodies older than this are removed; null keeps them until erased on demand.</summary>
+    public int? BodyRetentionDays { get; set; }
 
     public static TeamView Create(IEvent<TeamCreated> e) => new() { Id = e.Data.TeamId, Name = e.Data.Name, AccountId = e.Data.AccountId, CreatedAt = e.Timestamp };
 
     public void Apply(TeamCredentialRegistered e) => Credentials[e.ProviderId] = e.CredentialId;
 
     public void Apply(TeamCredentialRemoved e) => Credentials.Remove(e.ProviderId);
+
+    public void Apply(TeamBodyRetentionSet e) => BodyRetentionDays = e.Days;
 
     public void Apply(TeamScopeSet e) =>
         (AllowedModels, RequestsPerMinute, TokensPerMinute) = (e.AllowedModels is null ? null : [.. e.AllowedModels], e.RequestsPerMinute, e.TokensPerMinute);

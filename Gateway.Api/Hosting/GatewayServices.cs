@@ -61,6 +61,8 @@ public static class GatewayServices
         services.AddSingleton<Analytics.AnalyticsExportService>();
         services.AddHostedService(sp => sp.GetRequiredService<Analytics.AnalyticsExportService>());
         services.AddHostedService<Audit.EventChainService>();
+        services.AddSingleton<Audit.BodyRetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Audit.BodyRetentionService>());
         services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<Routing.CircuitJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());

@@ -261,6 +261,8 @@ public sealed partial class Proxy(
             var max = options.MaxStoredBodyBytes;
             bodies = new RequestBodies(
                 trace.RequestId,
+                record.KeyId,
+                record.TeamId,
                 StoredText(requestBody, max),
                 requestBody.Length > max,
                 StoredText(responseBody, max),

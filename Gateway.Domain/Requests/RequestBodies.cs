@@ -7,6 +7,8 @@ namespace Gateway.Domain.Requests;
 /// </summary>
 public sealed record RequestBodies(
     Guid RequestId,
+    Guid KeyId,
+    Guid TeamId,
     string Request,
     bool RequestTruncated,
     string Response,

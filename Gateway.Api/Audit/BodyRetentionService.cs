@@ -1,0 +1,53 @@
+using Gateway.Analytics;
+using Marten;
+
+namespace Gateway.Api.Audit;
+
+/// <summary>
+/// Every <see cref="GatewayOptions.BodyRetentionSweepInterval"/>, on the one node holding the retention lock, removes
+/// the bodies that outlived their team's retention period (see <see cref="BodyErasure"/>).
+/// </summary>
+public sealed class BodyRetentionService(GatewayOptions options, IDocumentStore store, TimeProvider time, ILogger<BodyRetentionService> logger)
+    : BackgroundService
+{
+    public const long LockId = 0x6761_7465_6264_79; // "gatebdy"
+
+    /// <summary>One sweep, now (also what the loop runs).</summary>
+    public async Task<int> SweepAsync(CancellationToken ct)
+    {
+        var erased = 0;
+        int round;
+        do
+        {
+            await using var session = store.LightweightSession();
+            erased += round = await BodyErasure.SweepAsync(session, time.GetUtcNow(), ct);
+        }
+        while (round > 0 && !ct.IsCancellationRequested);
+        return erased;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await using var held = await ExportLock.TryTakeAsync(options.Db, stoppingToken, LockId);
+                    if (held is not null && await SweepAsync(stoppingToken) is > 0 and var erased)
+                        logger.LogInformation("Retention: erased the bodies of {Count} requests.", erased);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning("Body retention sweep failed, retrying: {Error}", ex.Message);
+                }
+                await Task.Delay(options.BodyRetentionSweepInterval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: each erasure committed with its event; the next sweep goes on.
+        }
+    }
+}
