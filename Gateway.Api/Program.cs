@@ -40,6 +40,13 @@ if (args is ["audit", ..])
     return;
 }
 
+// ./gateway projections rebuild: replay every event into fresh projections, compare with the live ones; then exit.
+if (args is ["projections", ..])
+{
+    Environment.ExitCode = await Gateway.Api.Audit.ProjectionCommands.RunAsync(args, app.Services, options);
+    return;
+}
+
 // ./gateway prices load: apply the shipped starter price list to the catalog, then exit.
 if (args is ["prices", "load", ..])
 {

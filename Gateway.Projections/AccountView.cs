@@ -9,5 +9,5 @@ public sealed class AccountView
     public string Name { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 
-    public static AccountView Create(IEvent<AccountCreated> e) => new() { Id = e.Data.AccountId, Name = e.Data.Name, CreatedAt = e.Timestamp };
+    public static AccountView Create(IEvent<AccountCreated> e) => new() { Id = e.Data.AccountId, Name = e.Data.Name, CreatedAt = e.At() };
 }

@@ -21,7 +21,7 @@ public sealed class AdminKeyView
         SecretHash = e.Data.SecretHash,
         Prefix = e.Data.Prefix,
         Origin = e.Data.Origin,
-        IssuedAt = e.Timestamp,
+        IssuedAt = e.At(),
         Role = e.Data.Role,
         Name = e.Data.Name,
         TeamId = e.Data.TeamId,

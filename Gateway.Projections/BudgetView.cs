@@ -31,7 +31,7 @@ public sealed class BudgetView
         (Scope, ScopeId, LimitUsd, Period, TimeZone) = (e.Data.Scope, e.Data.ScopeId, e.Data.LimitUsd, e.Data.Period, e.Data.TimeZone);
         (Thresholds, OnExhausted, DowngradeModel, WebhookUrl) = ([.. e.Data.Thresholds], e.Data.OnExhausted, e.Data.DowngradeModel, e.Data.WebhookUrl);
         Removed = false;
-        SetAt = e.Timestamp;
+        SetAt = e.At();
         return this;
     }
 }

@@ -36,7 +36,7 @@ public sealed class KeyView
         Prefix = e.Data.Prefix,
         ExpiresAt = e.Data.ExpiresAt,
         AllowsRequestProviderKey = e.Data.AllowsRequestProviderKey,
-        IssuedAt = e.Timestamp,
+        IssuedAt = e.At(),
     };
 
     public void Apply(KeyScopeSet e) =>
@@ -45,7 +45,7 @@ public sealed class KeyView
     public void Apply(IEvent<KeyRotated> e)
     {
         (PreviousSecretHash, PreviousValidUntil) = (SecretHash, e.Data.PreviousValidUntil);
-        (SecretHash, Prefix, RotatedAt) = (e.Data.SecretHash, e.Data.Prefix, e.Timestamp);
+        (SecretHash, Prefix, RotatedAt) = (e.Data.SecretHash, e.Data.Prefix, e.At());
     }
 
     public void Apply(KeyExpirySet e) => ExpiresAt = e.ExpiresAt;
@@ -54,6 +54,6 @@ public sealed class KeyView
     {
         Revoked = true;
         RevokedReason = e.Data.Reason;
-        RevokedAt = e.Timestamp;
+        RevokedAt = e.At();
     }
 }

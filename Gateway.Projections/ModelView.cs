@@ -30,8 +30,8 @@ public sealed class ModelView
         CachedInputPricePerMillion = e.Data.CachedInputPricePerMillion,
         Prices = [new(DateTimeOffset.MinValue, e.Data.InputPricePerMillion, e.Data.OutputPricePerMillion, e.Data.CachedInputPricePerMillion)],
         Enabled = e.Data.Enabled,
-        AddedAt = e.Timestamp,
-        ChangedAt = e.Timestamp,
+        AddedAt = e.At(),
+        ChangedAt = e.At(),
     };
 
     public void Apply(IEvent<ModelPriceChanged> e)
@@ -40,18 +40,18 @@ public sealed class ModelView
         Prices.Add(new(p.EffectiveFrom, p.InputPricePerMillion, p.OutputPricePerMillion, p.CachedInputPricePerMillion));
         var latest = Prices.MaxBy(v => v.EffectiveFrom)!;
         (InputPricePerMillion, OutputPricePerMillion, CachedInputPricePerMillion) = (latest.InputPerMillion, latest.OutputPerMillion, latest.CachedInputPerMillion);
-        ChangedAt = e.Timestamp;
+        ChangedAt = e.At();
     }
 
     public void Apply(IEvent<ModelEnabled> e)
     {
         Enabled = true;
-        ChangedAt = e.Timestamp;
+        ChangedAt = e.At();
     }
 
     public void Apply(IEvent<ModelDisabled> e)
     {
         Enabled = false;
-        ChangedAt = e.Timestamp;
+        ChangedAt = e.At();
     }
 }

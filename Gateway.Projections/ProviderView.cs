@@ -21,7 +21,7 @@ public sealed class ProviderView
         BaseUrl = e.Data.BaseUrl,
         CredentialId = e.Data.CredentialId,
         ApiVersion = e.Data.ApiVersion,
-        RegisteredAt = e.Timestamp,
+        RegisteredAt = e.At(),
     };
 
     public void Apply(ProviderCredentialReplaced e) => CredentialId = e.CredentialId;

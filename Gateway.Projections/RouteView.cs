@@ -25,7 +25,7 @@ public sealed class RouteView
         Tiers = [.. e.Data.Tiers];
         Policy = e.Data.Policy;
         Removed = false;
-        DefinedAt = e.Timestamp;
+        DefinedAt = e.At();
         return this;
     }
 }

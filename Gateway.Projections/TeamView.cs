@@ -19,7 +19,7 @@ public sealed class TeamView
     /// <summary>Request and response bodies older than this are removed; null keeps them until erased on demand.</summary>
     public int? BodyRetentionDays { get; set; }
 
-    public static TeamView Create(IEvent<TeamCreated> e) => new() { Id = e.Data.TeamId, Name = e.Data.Name, AccountId = e.Data.AccountId, CreatedAt = e.Timestamp };
+    public static TeamView Create(IEvent<TeamCreated> e) => new() { Id = e.Data.TeamId, Name = e.Data.Name, AccountId = e.Data.AccountId, CreatedAt = e.At() };
 
     public void Apply(TeamCredentialRegistered e) => Credentials[e.ProviderId] = e.CredentialId;
 

@@ -27,7 +27,10 @@ public sealed class EventChainStore(string postgres, string schema)
 
     internal static ChainedEvent Read(NpgsqlDataReader r, int offset = 0) => new(
         r.GetInt64(offset), r.GetGuid(offset + 1), r.GetGuid(offset + 2), r.GetInt64(offset + 3), r.GetString(offset + 4),
-        EventChain.Time(r.GetFieldValue<DateTimeOffset>(offset + 5)), r.GetString(offset + 6), r.IsDBNull(offset + 7) ? null : r.GetString(offset + 7));
+        EventChain.Time(r.GetFieldValue<DateTimeOffset>(offset + 5)), r.GetString(offset + 6), Headers(r, offset + 7));
+
+    /// <summary>No headers, whether stored as SQL NULL or as a JSON null, hash alike (append modes differ).</summary>
+    static string? Headers(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) || r.GetString(ordinal) == "null" ? null : r.GetString(ordinal);
 
     /// <summary>Links every event above the chain's head and below the high-water mark; returns how many.</summary>
     public async Task<long> CatchUpAsync(CancellationToken ct)

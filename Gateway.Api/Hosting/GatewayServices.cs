@@ -31,7 +31,7 @@ public static class GatewayServices
                 store.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 // Request streams are new streams with one event each: no need to read a version before appending.
-                store.Events.AppendMode = EventAppendMode.Quick;
+                store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 store.Events.MetadataConfig.HeadersEnabled = true;
                 store.AddGatewayProjections();
                 store.Schema.For<ProviderSecret>();

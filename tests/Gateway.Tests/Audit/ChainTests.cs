@@ -72,8 +72,8 @@ public class ChainTests(GatewayFixture gateway)
         var written = await AuditExport.WriteAsync(gateway.ConnectionString, "gateway", from, DateTimeOffset.UtcNow.AddMinutes(1), path, default);
         Assert.True(written >= 6, $"{written} events exported"); // the key, the model and the four requests at least
 
-        var (intact, _) = await AuditExport.VerifyAsync(path, default);
-        Assert.True(intact.Intact, intact.FirstBreak?.Problem);
+        var (intact, brokenAt) = await AuditExport.VerifyAsync(path, default);
+        Assert.True(intact.Intact, $"line {brokenAt} of {written}: {intact.FirstBreak?.Problem} {(brokenAt is { } n ? File.ReadLines(path).ElementAt(n - 1) : "")}");
         Assert.Equal(written, intact.Events);
 
         var lines = await File.ReadAllLinesAsync(path);
