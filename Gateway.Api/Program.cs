@@ -36,7 +36,7 @@ if (args is ["analytics", ..])
 // ./gateway audit …: export history with its chain links, verify the store or an export; then exit.
 if (args is ["audit", ..])
 {
-    Environment.ExitCode = await Gateway.Api.Audit.AuditCommands.RunAsync(args, options);
+    Environment.ExitCode = await Gateway.Api.Audit.AuditCommands.RunAsync(args, app.Services, options);
     return;
 }
 

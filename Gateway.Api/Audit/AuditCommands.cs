@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using Marten;
 
 namespace Gateway.Api.Audit;
 
@@ -9,9 +11,14 @@ public static class AuditCommands
         ./gateway audit export [--from ISO-TIME] [--to ISO-TIME] --out FILE   JSON Lines of the events recorded in [from, to), with their chain links
         ./gateway audit verify                                              recompute the chain over the event store
         ./gateway audit verify FILE                                         check an export offline
+        ./gateway audit state ENTITY ID --at ISO-TIME                        a key, team, account, budget, model, route, provider or admin-key as it stood then
+        ./gateway audit history ENTITY ID                                   every change of it in order: who, when, why, and the state after each
+        ./gateway audit callers MODEL [--at ISO-TIME]                        the keys that could call a catalog model then
+        ./gateway audit requests KEY-ID [--from ISO-TIME] [--to ISO-TIME]   every request a key made in a period, with its cost
+        ./gateway audit erase --request ID | --key ID [--reason TEXT]       remove request and response bodies (the records stay)
         """;
 
-    public static async Task<int> RunAsync(string[] args, GatewayOptions options)
+    public static async Task<int> RunAsync(string[] args, IServiceProvider services, GatewayOptions options)
     {
         string? Option(string name)
         {
@@ -40,10 +47,64 @@ public static class AuditCommands
                 await chain.TryCatchUpAsync(CancellationToken.None);
                 return Print(await chain.VerifyAsync(CancellationToken.None), "the event store");
             }
+            case "state" when args.Length >= 4 && Time("at") is { } at:
+            {
+                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
+                return Json(await TimeTravel.StateAtAsync(session, args[2], Guid.Parse(args[3]), at, CancellationToken.None), $"No {args[2]} {args[3]} existed at {at:O}.");
+            }
+            case "history" when args.Length >= 4:
+            {
+                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
+                var history = await TimeTravel.HistoryAsync(session, args[2], Guid.Parse(args[3]), CancellationToken.None);
+                return Json(history.Count == 0 ? null : history, $"No {args[2]} {args[3]}.");
+            }
+            case "callers" when args.Length >= 3:
+            {
+                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
+                var at = Time("at") ?? DateTimeOffset.UtcNow;
+                var (model, keys) = await TimeTravel.CallersAsync(session, args[2], at, CancellationToken.None);
+                return Json(model is null ? null : new { at, model = model.PublicId, enabled = model.Enabled, keys }, $"No catalog model {args[2]} existed at {at:O}.");
+            }
+            case "requests" when args.Length >= 3:
+            {
+                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
+                var requests = await TimeTravel.RequestsOfKeyAsync(session, Guid.Parse(args[2]), Time("from") ?? DateTimeOffset.MinValue, Time("to") ?? DateTimeOffset.MaxValue, CancellationToken.None);
+                return Json(new { keyId = args[2], count = requests.Count, costUsd = requests.Sum(r => r.Cost), requests }, "");
+            }
+            case "erase" when Option("request") is not null || Option("key") is not null:
+            {
+                await using var session = services.GetRequiredService<IDocumentStore>().LightweightSession();
+                session.SetHeader("actor", Environment.UserName);
+                session.SetHeader("source", "cli");
+                if (Option("reason") is { } reason) session.SetHeader("reason", reason);
+                var erased = 0;
+                if (Option("request") is { } request) erased = await BodyErasure.EraseRequestAsync(session, Guid.Parse(request), CancellationToken.None);
+                else
+                {
+                    int round;
+                    do erased += round = await BodyErasure.EraseKeyAsync(session, Guid.Parse(Option("key")!), CancellationToken.None);
+                    while (round > 0);
+                }
+                Console.WriteLine($"Erased the bodies of {erased} requests; their records (tokens, cost, model, time, key) stay.");
+                return 0;
+            }
             default:
                 Console.Error.WriteLine(Usage);
                 return 2;
         }
+    }
+
+    static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    static int Json(object? value, string notFound)
+    {
+        if (value is null)
+        {
+            Console.Error.WriteLine(notFound);
+            return 1;
+        }
+        Console.WriteLine(JsonSerializer.Serialize(value, Indented));
+        return 0;
     }
 
     static int Print(ChainReport report, string where)

@@ -30,7 +30,8 @@ public static class GatewayServices
                 store.DatabaseSchemaName = options.Schema;
                 store.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                // Request streams are new streams with one event each: no need to read a version before appending.
+                // Quick appends (no version read before appending: request streams are new, one event each), with the
+                // database's timestamps handed back to inline projections, so a view rebuilt from the events equals the live one.
                 store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 store.Events.MetadataConfig.HeadersEnabled = true;
                 store.AddGatewayProjections();

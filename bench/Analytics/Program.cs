@@ -1,6 +1,7 @@
 // Analytics benchmarks (issue 6), each bounded and on loopback:
 //   export   --pg CONN --events N    : N synthetic request events written into the Marten event table with SQL,
 //                                      then exported to a fresh DuckDB file by the gateway's own EventExporter; events/s.
+//   generate --pg CONN --events N    : only the first half of export (the rebuild benchmark replays them).
 //   queries  --rows N                : N synthetic rows in DuckDB, then p95-by-model-per-hour and cost-by-key through
 //                                      the gateway's own AnalyticsQueries, 5 runs each; p50 and max seconds.
 //   lag      --gateway URL --key K --admin A --rate R --seconds S : R requests/s for S seconds through the gateway,
@@ -20,6 +21,7 @@ string Arg(string name, string fallback)
 switch (args.FirstOrDefault())
 {
     case "export": await ExportAsync(Arg("pg", ""), int.Parse(Arg("events", "500000"))); break;
+    case "generate": await GenerateAsync(Arg("pg", ""), int.Parse(Arg("events", "1000000"))); break;
     case "queries": Queries(int.Parse(Arg("rows", "10000000"))); break;
     case "lag": await LagAsync(Arg("gateway", "http://127.0.0.1:19080"), Arg("key", ""), Arg("admin", ""), int.Parse(Arg("rate", "1000")), int.Parse(Arg("seconds", "20"))); break;
     default: Console.WriteLine("export | queries | lag"); break;
@@ -27,6 +29,13 @@ switch (args.FirstOrDefault())
 
 static async Task ExportAsync(string pg, int events)
 {
+    await GenerateAsync(pg, events);
+    await ExportGeneratedAsync(pg);
+}
+
+static async Task GenerateAsync(string pg, int events)
+{
+    if (events <= 0) return;
     await using (var connection = new NpgsqlConnection(pg))
     {
         await connection.OpenAsync();
@@ -60,6 +69,10 @@ static async Task ExportAsync(string pg, int events)
         await hwm.ExecuteNonQueryAsync();
         Console.WriteLine($"generated {events:N0} request events in PostgreSQL in {generate.Elapsed.TotalSeconds:0.0} s");
     }
+}
+
+static async Task ExportGeneratedAsync(string pg)
+{
     // Twice, each into a fresh DuckDB file: the first run pays the JIT and PostgreSQL's first read of freshly bulk-inserted
     // rows (hint bits); the second is the steady state of the gateway's long-running exporter, which reads events seconds
     // after they were written.

@@ -111,7 +111,7 @@ public class ByokTests(GatewayFixture gateway) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("provider_key_not_allowed", (await Chat.JsonAsync(response)).GetProperty("error").GetProperty("code").GetString());
-        Assert.Empty(upstream.Requests.Snapshot().Where(r => r.ApiKey == RequestProviderKey));
+        Assert.DoesNotContain(upstream.Requests.Snapshot(), r => r.ApiKey == RequestProviderKey);
     }
 
     async Task AssertNoEventHoldsAsync(string secret)
