@@ -25,8 +25,11 @@ public sealed class BudgetPeriodBalance
 /// <summary>One request's debit counts in every budget it names: a fan-out to one balance per budget and period.</summary>
 public sealed class BudgetBalanceProjection : MultiStreamProjection<BudgetPeriodBalance, string>
 {
-    public BudgetBalanceProjection() =>
+    public BudgetBalanceProjection()
+    {
         Identities<BudgetDebited>(e => e.Budgets.Select(b => BudgetPeriodBalance.IdOf(b.BudgetId, b.PeriodStart)).ToArray());
+        Options.BatchSize = 10_000; // one debit per request: as many events as requests
+    }
 
     // The document's id (its budget and period) is not set yet when a new one is first applied to: only sums here.
     public void Apply(BudgetPeriodBalance balance, IEvent<BudgetDebited> e)

@@ -12,8 +12,13 @@ kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true
 $ANALYTICS generate --pg "$GATEWAY_DB" --events "${BENCH_EVENTS:-1000000}" | tee "$OUT/rebuild.txt"
 total=$(pg -Atc "select count(*) from gateway.mt_events")
 echo "events in the store: $total" | tee -a "$OUT/rebuild.txt"
-started=$(date +%s.%N)
-GATEWAY_DATA="$(mktemp -d)" Logging__LogLevel__Default=Warning dotnet "$API_DLL" projections rebuild | tee -a "$OUT/rebuild.txt" || true
-ended=$(date +%s.%N)
-awk -v s="$started" -v e="$ended" -v n="$total" 'BEGIN { printf "rebuild of every projection over %d events: %.1f s wall (%.0f events/s), process start included\n", n, e - s, n / (e - s) }' \
-  | tee -a "$OUT/rebuild.txt"
+# Twice: the gateway was stopped before the events were written, so the first rebuild also finds the live per-key
+# usage behind (reported as differences); the second compares a rebuild with live views that are up to date.
+for run in first second; do
+  echo "== $run rebuild" | tee -a "$OUT/rebuild.txt"
+  started=$(date +%s.%N)
+  GATEWAY_DATA="$(mktemp -d)" Logging__LogLevel__Default=Warning dotnet "$API_DLL" projections rebuild | head -14 | tee -a "$OUT/rebuild.txt" || true
+  ended=$(date +%s.%N)
+  awk -v s="$started" -v e="$ended" -v n="$total" 'BEGIN { printf "every projection rebuilt over %d events: %.1f s wall (%.0f events/s), process start included\n", n, e - s, n / (e - s) }' \
+    | tee -a "$OUT/rebuild.txt"
+done

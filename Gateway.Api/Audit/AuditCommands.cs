@@ -47,6 +47,9 @@ public static class AuditCommands
                 await chain.TryCatchUpAsync(CancellationToken.None);
                 return Print(await chain.VerifyAsync(CancellationToken.None), "the event store");
             }
+            case "state" or "history" when args.Length >= 3 && !TimeTravel.Entities.Contains(args[2]):
+                Console.Error.WriteLine($"Unknown entity {args[2]}; one of {string.Join(", ", TimeTravel.Entities)}.");
+                return 2;
             case "state" when args.Length >= 4 && Time("at") is { } at:
             {
                 await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
@@ -94,7 +97,11 @@ public static class AuditCommands
         }
     }
 
-    static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     static int Json(object? value, string notFound)
     {

@@ -41,16 +41,6 @@ public static class AuditTrailEndpoint
     }
 
     /// <summary>The entity as it stood at a version of its stream, folded from its events (not read from a table that could be edited).</summary>
-    static async Task<object?> StateAsync(IQuerySession session, string entity, Guid id, long version, CancellationToken ct) => entity switch
-    {
-        "key" => await session.Events.AggregateStreamAsync<KeyView>(id, version, token: ct),
-        "admin-key" => await session.Events.AggregateStreamAsync<AdminKeyView>(id, version, token: ct),
-        "team" => await session.Events.AggregateStreamAsync<TeamView>(id, version, token: ct),
-        "account" => await session.Events.AggregateStreamAsync<AccountView>(id, version, token: ct),
-        "provider" => await session.Events.AggregateStreamAsync<ProviderView>(id, version, token: ct),
-        "model" => await session.Events.AggregateStreamAsync<ModelView>(id, version, token: ct),
-        "route" => await session.Events.AggregateStreamAsync<RouteView>(id, version, token: ct),
-        "budget" => await session.Events.AggregateStreamAsync<BudgetView>(id, version, token: ct),
-        _ => null,
-    };
+    static Task<object?> StateAsync(IQuerySession session, string entity, Guid id, long version, CancellationToken ct) =>
+        Gateway.Api.Audit.TimeTravel.Entities.Contains(entity) ? Gateway.Api.Audit.TimeTravel.StateAtVersionAsync(session, entity, id, version, ct) : Task.FromResult<object?>(null);
 }
