@@ -34,6 +34,16 @@ public class RolesAndAuditTests(GatewayFixture gateway)
         using (var providers = await auditor.GetAsync("/admin/providers")) Assert.Equal(HttpStatusCode.OK, providers.StatusCode);
         using var model = await auditor.PostAsJsonAsync("/admin/models", new { provider = "mock", model = "x", inputPricePerMillion = 1, outputPricePerMillion = 1 });
         Assert.Equal(HttpStatusCode.Forbidden, model.StatusCode);
+
+        // Time travel is the auditor's; erasing is not.
+        var key = await gateway.NewKeyAsync("audited");
+        using (var history = await auditor.GetAsync($"/admin/history/key/{key.Id}")) Assert.Equal(HttpStatusCode.OK, history.StatusCode);
+        using (var at = await auditor.GetAsync($"/admin/history/key/{key.Id}/at?time={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}"))
+            Assert.Equal(HttpStatusCode.OK, at.StatusCode);
+        using (var erase = await auditor.DeleteAsync($"/admin/keys/{key.Id}/bodies")) Assert.Equal(HttpStatusCode.Forbidden, erase.StatusCode);
+        using (var finance = await AdminAsAsync("finance"))
+        using (var refused = await finance.GetAsync($"/admin/history/key/{key.Id}")) Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        using (var unknown = await auditor.GetAsync($"/admin/history/wallet/{key.Id}")) Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
     }
 
     [Fact]
