@@ -20,6 +20,24 @@ public static class AuditCommands
 
     public static async Task<int> RunAsync(string[] args, IServiceProvider services, GatewayOptions options)
     {
+        try
+        {
+            return await RunCommandAsync(args, services, options);
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine($"{ex.Message} Ids are GUIDs, times ISO 8601 (e.g. 2026-11-28T10:00:00Z).");
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+    }
+
+    static async Task<int> RunCommandAsync(string[] args, IServiceProvider services, GatewayOptions options)
+    {
         string? Option(string name)
         {
             var i = Array.IndexOf(args, "--" + name);
