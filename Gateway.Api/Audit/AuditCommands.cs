@@ -15,7 +15,8 @@ public static class AuditCommands
         ./gateway audit history ENTITY ID                                   every change of it in order: who, when, why, and the state after each
         ./gateway audit callers MODEL [--at ISO-TIME]                        the keys that could call a catalog model then
         ./gateway audit requests KEY-ID [--from ISO-TIME] [--to ISO-TIME]   every request a key made in a period, with its cost
-        ./gateway audit erase --request ID | --key ID [--reason TEXT]       remove request and response bodies (the records stay)
+        ./gateway audit erase --request ID | --key ID [--reason TEXT]       remove request and response bodies (the records stay);
+                                                                            the reason is kept forever in the chained ledger: never put personal data in it
         """;
 
     public static async Task<int> RunAsync(string[] args, IServiceProvider services, GatewayOptions options)
@@ -29,7 +30,7 @@ public static class AuditCommands
             Console.Error.WriteLine($"{ex.Message} Ids are GUIDs, times ISO 8601 (e.g. 2026-11-28T10:00:00Z).");
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
             Console.Error.WriteLine(ex.Message);
             return 2;
@@ -43,7 +44,7 @@ public static class AuditCommands
             var i = Array.IndexOf(args, "--" + name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         }
-        DateTimeOffset? Time(string name) => Option(name) is { } t ? DateTimeOffset.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : null;
+        DateTimeOffset? Time(string name) => Option(name) is { } t ? DateTimeOffset.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal) : null;
         var chain = new EventChainStore(options.Db, options.Schema);
         switch (args.ElementAtOrDefault(1))
         {

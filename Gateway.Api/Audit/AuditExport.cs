@@ -26,8 +26,8 @@ public static class AuditExport
             from span, {schema}.mt_events e join {chain} c on c.seq_id = e.seq_id
             where e.seq_id between span.first and span.last order by e.seq_id
             """, pg);
-        command.Parameters.AddWithValue(from);
-        command.Parameters.AddWithValue(to);
+        command.Parameters.AddWithValue(from.ToUniversalTime());
+        command.Parameters.AddWithValue(to.ToUniversalTime());
         command.CommandTimeout = 0;
         await using var reader = await command.ExecuteReaderAsync(ct);
         await using var file = File.Create(path);
@@ -86,6 +86,7 @@ public static class AuditExport
                     root.GetProperty("version").GetInt64(), root.GetProperty("type").GetString()!, root.GetProperty("timestamp").GetString()!,
                     root.GetProperty("data").GetRawText(), headers.ValueKind == JsonValueKind.Null ? null : headers.GetRawText());
                 (prev, hash) = (root.GetProperty("prev").GetString()!, root.GetProperty("hash").GetString()!);
+                Convert.FromHexString(prev);
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {

@@ -20,7 +20,7 @@ public static class BodyErasure
         EraseAsync(session, "request_id = $1", [requestId], ids => new RequestBodiesErased(Guid.CreateVersion7(), "request", requestId, null, null, null, ids), ct);
 
     public static Task<int> EraseKeyAsync(IDocumentSession session, Guid keyId, CancellationToken ct) =>
-        EraseAsync(session, "key_id = $1", [keyId], ids => new RequestBodiesErased(Guid.CreateVersion7(), "key", null, keyId, null, null, ids), ct);
+        EraseAsync(session, $"(key_id = $1 or (key_id is null and request_id in ({RequestsWhere(session, "keyId")})))", [keyId], ids => new RequestBodiesErased(Guid.CreateVersion7(), "key", null, keyId, null, null, ids), ct);
 
     /// <summary>Removes the bodies of every team with a retention period that were stored before it began; returns how many.</summary>
     public static async Task<int> SweepAsync(IDocumentSession session, DateTimeOffset now, CancellationToken ct)
@@ -32,11 +32,17 @@ public static class BodyErasure
             var before = now.AddDays(-team.BodyRetentionDays!.Value);
             session.SetHeader("source", "retention");
             session.SetHeader("reason", $"older than the team's retention of {team.BodyRetentionDays} days");
-            erased += await EraseAsync(session, "team_id = $1 and stored_at < $2", [team.Id, before],
+            erased += await EraseAsync(session, $"(team_id = $1 or (team_id is null and request_id in ({RequestsWhere(session, "teamId")}))) and stored_at < $2", [team.Id, before],
                 ids => new RequestBodiesErased(Guid.CreateVersion7(), "retention", null, null, team.Id, before, ids), ct);
         }
         return erased;
     }
+
+    /// <summary>
+    /// Bodies stored before their rows carried the key and team (older gateways) are found through the request events.
+    /// </summary>
+    static string RequestsWhere(IDocumentSession session, string field) =>
+        $"select stream_id from {session.DocumentStore.Options.DatabaseSchemaName}.mt_events where type = 'request_completed' and data->>'{field}' = $1::text";
 
     static async Task<int> EraseAsync(IDocumentSession session, string where, object[] args, Func<int, RequestBodiesErased> erasure, CancellationToken ct)
     {

@@ -9,13 +9,33 @@ public static class ProjectionCommands
     {
         if (args.ElementAtOrDefault(1) != "rebuild")
         {
-            Console.Error.WriteLine("./gateway projections rebuild [--only NAME]   replay every event from zero into each projection and report what differs from the live one");
+            Console.Error.WriteLine("./gateway projections rebuild [--only NAME]   replay every event from zero into each projection and report what differs from the live one (gateway stopped)");
             return 2;
         }
         var i = Array.IndexOf(args, "--only");
         var only = i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        // A rebuild empties and refills each projection: a running gateway would read half-built views meanwhile
+        // (its keys and catalog among them) and its daemon would race the replay. Every running node links the audit
+        // chain under an advisory lock; if that lock is taken, a gateway is up.
+        await using (var running = await Gateway.Analytics.ExportLock.TryTakeAsync(options.Db, CancellationToken.None, Gateway.Analytics.ExportLock.ChainLockId))
+        {
+            if (running is null && !args.Contains("--while-running"))
+            {
+                Console.Error.WriteLine("A gateway is running against this database: stop it first (or pass --while-running for a quiet test system).");
+                return 3;
+            }
+        }
         var store = services.GetRequiredService<IDocumentStore>();
-        var results = await ProjectionRebuild.RebuildAndCompareAsync(store, options.Db, only, CancellationToken.None);
+        IReadOnlyList<ProjectionComparison> results;
+        try
+        {
+            results = await ProjectionRebuild.RebuildAndCompareAsync(store, options.Db, only, CancellationToken.None);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
         Console.WriteLine($"{"projection",-24} {"live",10} {"rebuilt",10} {"seconds",9} {"differences",12}");
         foreach (var r in results)
             Console.WriteLine($"{r.Projection,-24} {r.Live,10:N0} {r.Rebuilt,10:N0} {r.Took.TotalSeconds,9:0.00} {r.Differences.Count,12:N0}");

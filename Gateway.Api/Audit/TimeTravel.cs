@@ -38,7 +38,10 @@ public static class TimeTravel
     public static readonly string[] Entities = ["key", "team", "account", "budget", "model", "route", "provider", "admin-key"];
 
     /// <summary>The entity as it stood at <paramref name="at"/>; null when it did not exist yet.</summary>
-    public static async Task<object?> StateAtAsync(IQuerySession session, string entity, Guid id, DateTimeOffset at, CancellationToken ct) => entity switch
+    public static async Task<object?> StateAtAsync(IQuerySession session, string entity, Guid id, DateTimeOffset at, CancellationToken ct) =>
+        await IsAsync(session, entity, id, ct) ? await FoldAtAsync(session, entity, id, Utc(at), ct) : null;
+
+    static async Task<object?> FoldAtAsync(IQuerySession session, string entity, Guid id, DateTimeOffset at, CancellationToken ct) => entity switch
     {
         "key" => await KeyAtAsync(session, id, at, ct),
         "budget" => await BudgetAtAsync(session, id, at, ct),
@@ -50,6 +53,31 @@ public static class TimeTravel
         "admin-key" => await session.Events.AggregateStreamAsync<AdminKeyView>(id, timestamp: at, token: ct),
         _ => throw new ArgumentOutOfRangeException(nameof(entity), entity, $"Unknown entity; one of {string.Join(", ", Entities)}."),
     };
+
+    /// <summary>The event that starts a stream of each kind: a stream of another kind is not that entity.</summary>
+    static readonly Dictionary<string, string> FirstEvents = new()
+    {
+        ["key"] = "key_issued", ["team"] = "team_created", ["account"] = "account_created", ["budget"] = "budget_set",
+        ["model"] = "model_added", ["route"] = "route_defined", ["provider"] = "provider_registered", ["admin-key"] = "admin_key_issued",
+    };
+
+    /// <summary>True when the stream exists and is of that kind (a team's id asked for as a key is no key).</summary>
+    public static async Task<bool> IsAsync(IQuerySession session, string entity, Guid id, CancellationToken ct)
+    {
+        if (!FirstEvents.TryGetValue(entity, out var first)) return false;
+        var schema = session.DocumentStore.Options.DatabaseSchemaName;
+        var types = await session.AdvancedSql.QueryAsync<string>($"select type from {schema}.mt_events where stream_id = ? order by version limit 1", ct, id);
+        return types.Count == 1 && types[0] == first;
+    }
+
+    /// <summary>Instants reach PostgreSQL as UTC (timestamptz parameters refuse other offsets).</summary>
+    static DateTimeOffset Utc(DateTimeOffset at) => at.ToUniversalTime();
+
+    /// <summary><paramref name="at"/> moved by whole days, held within the representable range.</summary>
+    static DateTimeOffset Plus(DateTimeOffset at, int days) =>
+        days > 0 && at > DateTimeOffset.MaxValue.AddDays(-days) ? DateTimeOffset.MaxValue
+        : days < 0 && at < DateTimeOffset.MinValue.AddDays(-days) ? DateTimeOffset.MinValue
+        : at.AddDays(days);
 
     /// <summary>The entity at a version of its stream (the state right after that event).</summary>
     public static async Task<object?> StateAtVersionAsync(IQuerySession session, string entity, Guid id, long version, CancellationToken ct) => entity switch
@@ -67,6 +95,7 @@ public static class TimeTravel
 
     public static async Task<KeyAt?> KeyAtAsync(IQuerySession session, Guid id, DateTimeOffset at, CancellationToken ct)
     {
+        at = Utc(at);
         var key = await session.Events.AggregateStreamAsync<KeyView>(id, timestamp: at, token: ct);
         if (key is null) return null;
         var team = await session.Events.AggregateStreamAsync<TeamView>(key.TeamId, timestamp: at, token: ct);
@@ -76,6 +105,7 @@ public static class TimeTravel
 
     public static async Task<BudgetAt?> BudgetAtAsync(IQuerySession session, Guid id, DateTimeOffset at, CancellationToken ct)
     {
+        at = Utc(at);
         var budget = await session.Events.AggregateStreamAsync<BudgetView>(id, timestamp: at, token: ct);
         if (budget is null) return null;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(budget.TimeZone);
@@ -93,8 +123,8 @@ public static class TimeTravel
             """, (NpgsqlConnection)session.Connection!))
         {
             command.Parameters.AddWithValue(containing);
-            command.Parameters.AddWithValue(start == DateTimeOffset.MinValue ? start : start.AddDays(-1));
-            command.Parameters.AddWithValue(at.AddDays(1));
+            command.Parameters.AddWithValue(Plus(start, -1));
+            command.Parameters.AddWithValue(Plus(at, 1));
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
         }
@@ -124,6 +154,7 @@ public static class TimeTravel
     /// <summary>Every event of the entity's stream in order, with its actor and reason, and the state after each.</summary>
     public static async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(IQuerySession session, string entity, Guid id, CancellationToken ct)
     {
+        if (!await IsAsync(session, entity, id, ct)) return [];
         var events = await session.Events.FetchStreamAsync(id, token: ct);
         var history = new List<HistoryEntry>(events.Count);
         foreach (var e in events)
@@ -139,6 +170,7 @@ public static class TimeTravel
     /// </summary>
     public static async Task<(ModelView? Model, IReadOnlyList<KeyCaller> Keys)> CallersAsync(IQuerySession session, string model, DateTimeOffset at, CancellationToken ct)
     {
+        at = Utc(at);
         var schema = session.DocumentStore.Options.DatabaseSchemaName;
         var modelIds = await session.AdvancedSql.QueryAsync<Guid>(
             $"select stream_id from {schema}.mt_events where type = 'model_added' and data->>'publicId' = ? and timestamp <= ? order by seq_id desc limit 1", ct, model, at);
@@ -162,11 +194,13 @@ public static class TimeTravel
     /// <summary>Every request a key made that started in [from, to), with its cost, oldest first.</summary>
     public static async Task<IReadOnlyList<KeyRequest>> RequestsOfKeyAsync(IQuerySession session, Guid keyId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
+        (from, to) = (Utc(from), Utc(to));
         var schema = session.DocumentStore.Options.DatabaseSchemaName;
-        // The event is recorded when the request ends: a margin of a day covers requests that started in the period.
+        // The event is recorded when the request ends, by the database's clock, and StartedAt is the node's: a day's
+        // margin either side, then the exact filter on StartedAt.
         var rows = await session.AdvancedSql.QueryAsync<string>(
             $"select data::text from {schema}.mt_events where type = 'request_completed' and data->>'keyId' = ? and timestamp >= ? and timestamp < ? order by seq_id",
-            ct, keyId.ToString(), from == DateTimeOffset.MinValue ? from : from, to == DateTimeOffset.MaxValue ? to : to.AddDays(1));
+            ct, keyId.ToString(), Plus(from, -1), Plus(to, 1));
         return rows.Select(json => JsonSerializer.Deserialize<RequestCompleted>(json, Json)!)
             .Where(r => r.StartedAt >= from && r.StartedAt < to)
             .OrderBy(r => r.StartedAt)

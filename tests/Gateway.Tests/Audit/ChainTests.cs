@@ -24,6 +24,7 @@ public class ChainTests(GatewayFixture gateway)
         await gateway.Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(15));
         var target = await ScalarAsync<long>("select last_seq_id from gateway.mt_event_progression where name = 'HighWaterMark'");
         for (var i = 0; i < 100 && await ScalarAsync<long>("select coalesce(max(seq_id), 0) from gateway.event_chain") < target; i++) await Task.Delay(100);
+        Assert.True(await ScalarAsync<long>("select coalesce(max(seq_id), 0) from gateway.event_chain") >= target, "the chain writer linked every event within 10 s");
         return key;
     }
 

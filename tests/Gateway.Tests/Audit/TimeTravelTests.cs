@@ -46,6 +46,12 @@ public class TimeTravelTests(GatewayFixture gateway)
         Assert.Equal(JsonValueKind.Null, atIssued.GetProperty("key").GetProperty("allowedModels").ValueKind);
         Assert.Equal(key.TeamId, atIssued.GetProperty("key").GetProperty("teamId").GetGuid());
 
+        // Any offset names the same instant; another entity's id is not a key.
+        var atIssuedInParis = await AtAsync("key", key.Id, issued.ToOffset(TimeSpan.FromHours(2)));
+        Assert.Equal("active", atIssuedInParis.GetProperty("status").GetString());
+        using (var team = await gateway.Client(GatewayFixture.AdminKey).GetAsync($"/admin/history/key/{key.TeamId}/at?time={Uri.EscapeDataString(revoked.ToString("O"))}"))
+            Assert.Equal(404, (int)team.StatusCode);
+
         var atScoped = await AtAsync("key", key.Id, scoped);
         Assert.Equal("active", atScoped.GetProperty("status").GetString());
         Assert.Equal([model.PublicId], atScoped.GetProperty("key").GetProperty("allowedModels").EnumerateArray().Select(m => m.GetString()!));
