@@ -117,4 +117,33 @@ public class TimeTravelTests(GatewayFixture gateway)
         Assert.Equal(3, requests.GetProperty("count").GetInt32());
         Assert.Equal(costs.Sum(), requests.GetProperty("costUsd").GetDecimal());
     }
+
+    [Fact]
+    public async Task a_request_in_flight_at_the_instant_counts_as_reserved_not_spent()
+    {
+        var key = await gateway.NewKeyAsync("time-travel-in-flight");
+        var model = await gateway.NewModelAsync(input: 1000m, output: 2000m);
+        gateway.SetBehavior(model, new MockProvider.ModelBehavior { LatencyMs = 1500 });
+        var budget = await gateway.AdminPostAsync("/admin/budgets", new { scope = "key", scopeId = key.Id, limitUsd = 10m, period = "lifetime" });
+        var budgetId = budget.GetProperty("id").GetGuid();
+        await InstantAsync();
+
+        using var client = gateway.Client(key.Secret);
+        var slow = Chat.PostAsync(client, Chat.Request(model.PublicId, "take your time"));
+        await Task.Delay(700);
+        var during = DateTimeOffset.UtcNow; // the request started ~700 ms ago and has ~800 ms to go
+        using var response = await slow;
+        var cost = (await gateway.RecordAsync(response)).Cost;
+        var after = await InstantAsync();
+
+        var atDuring = await AtAsync("budget", budgetId, during);
+        Assert.Equal(0m, atDuring.GetProperty("spentUsd").GetDecimal());
+        Assert.Equal(cost, atDuring.GetProperty("reservedUsd").GetDecimal());
+        Assert.Equal(1, atDuring.GetProperty("requestsInFlight").GetInt32());
+        Assert.Equal(10m - cost, atDuring.GetProperty("remainingUsd").GetDecimal());
+
+        var atAfter = await AtAsync("budget", budgetId, after);
+        Assert.Equal(cost, atAfter.GetProperty("spentUsd").GetDecimal());
+        Assert.Equal(0m, atAfter.GetProperty("reservedUsd").GetDecimal());
+    }
 }
