@@ -58,15 +58,14 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     {
         await using var pg = new NpgsqlConnection(postgres);
         await pg.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", pg);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+        return await HighWaterMark.ReadAsync(pg, schema, ct);
     }
 
     /// <summary>
     /// Exports the sequence range (watermark, highWater]. It is cut into slices of consecutive sequence numbers that
-    /// several connections read and decode in parallel (PostgreSQL turning jsonb into text is the slowest step, one
-    /// backend per connection); the slices are appended in sequence order, and every time at least a batch of events
-    /// has been appended the rows and the end of the last whole slice are committed together.
+    /// several connections read in parallel (PostgreSQL turning jsonb into text, and receiving it, are the slowest
+    /// steps); the slices are decoded and appended in sequence order, and every time at least a batch of events has
+    /// been appended the rows and the end of the last whole slice are committed together.
     /// </summary>
     async Task<long> ExportRangeAsync(DuckDBConnection duck, long watermark, long highWater, CancellationToken ct)
     {

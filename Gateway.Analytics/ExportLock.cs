@@ -8,7 +8,7 @@ namespace Gateway.Analytics;
 /// </summary>
 public sealed class ExportLock : IAsyncDisposable
 {
-    const long ExportLockId = 0x6761_7465_7761_79; // "gateway"
+    public const long ExportLockId = 0x6761_7465_7761_79; // "gateway"
 
     /// <summary>The lock of the hash-chain writer (see docs/audit.md): a different job, held independently.</summary>
     public const long ChainLockId = 0x6761_7465_6368_6e; // "gatechn"

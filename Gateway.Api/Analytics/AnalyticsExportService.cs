@@ -1,4 +1,5 @@
 using Gateway.Analytics;
+using Gateway.Api.Hosting;
 
 namespace Gateway.Api.Analytics;
 
@@ -10,43 +11,28 @@ public sealed class AnalyticsExportService(GatewayOptions options, ILogger<Analy
 {
     public ExportStatus Status { get; private set; } = new(false, 0, 0, null, null, null);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.AnalyticsExport) return;
+        if (!options.AnalyticsExport) return Task.CompletedTask;
         var exporter = new EventExporter(options.Db, options.Schema, options.AnalyticsFile);
-        ExportLock? held = null;
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
+        return LeaderLoop.RunAsync(options.Db, ExportLock.ExportLockId, options.AnalyticsExportInterval,
+            async (holding, ct) =>
             {
-                try
+                if (!holding)
                 {
-                    held ??= await ExportLock.TryTakeAsync(options.Db, stoppingToken);
-                    if (held is not null)
-                    {
-                        var exported = await exporter.ExportAsync(stoppingToken);
-                        Status = new ExportStatus(true, exporter.LastWatermark, Status.Exported + exported, DateTimeOffset.UtcNow, null, exporter.LastEventAt);
-                    }
-                    else Status = Status with { Exporting = false };
+                    Status = Status with { Exporting = false };
+                    return;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning("Analytics export failed, retrying: {Error}", ex.Message);
-                    Status = Status with { LastError = ex.Message };
-                    if (held is not null) await held.DisposeAsync();
-                    held = null;
-                }
-                await Task.Delay(options.AnalyticsExportInterval, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: the last committed batch and its watermark are in the file; the next start goes on from there.
-        }
-        finally
-        {
-            if (held is not null) await held.DisposeAsync();
-        }
+                // The last committed batch and its watermark are in the file: a stop or a crash loses nothing.
+                var exported = await exporter.ExportAsync(ct);
+                Status = new ExportStatus(true, exporter.LastWatermark, Status.Exported + exported, DateTimeOffset.UtcNow, null, exporter.LastEventAt);
+            },
+            ex =>
+            {
+                logger.LogWarning("Analytics export failed, retrying: {Error}", ex.Message);
+                Status = Status with { LastError = ex.Message };
+            },
+            stoppingToken);
     }
 }
 

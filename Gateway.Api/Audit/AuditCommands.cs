@@ -99,14 +99,9 @@ public static class AuditCommands
                 session.SetHeader("actor", Environment.UserName);
                 session.SetHeader("source", "cli");
                 if (Option("reason") is { } reason) session.SetHeader("reason", reason);
-                var erased = 0;
-                if (Option("request") is { } request) erased = await BodyErasure.EraseRequestAsync(session, Guid.Parse(request), CancellationToken.None);
-                else
-                {
-                    int round;
-                    do erased += round = await BodyErasure.EraseKeyAsync(session, Guid.Parse(Option("key")!), CancellationToken.None);
-                    while (round > 0);
-                }
+                var erased = Option("request") is { } request
+                    ? await BodyErasure.EraseRequestAsync(session, Guid.Parse(request), CancellationToken.None)
+                    : await BodyErasure.EraseKeyAsync(session, Guid.Parse(Option("key")!), CancellationToken.None);
                 Console.WriteLine($"Erased the bodies of {erased} requests; their records (tokens, cost, model, time, key) stay.");
                 return 0;
             }

@@ -19,8 +19,15 @@ public static class BodyErasure
     public static Task<int> EraseRequestAsync(IDocumentSession session, Guid requestId, CancellationToken ct) =>
         EraseAsync(session, "request_id = $1", [requestId], ids => new RequestBodiesErased(Guid.CreateVersion7(), "request", requestId, null, null, null, ids), ct);
 
-    public static Task<int> EraseKeyAsync(IDocumentSession session, Guid keyId, CancellationToken ct) =>
-        EraseAsync(session, $"(key_id = $1 or (key_id is null and request_id in ({RequestsWhere(session, "keyId")})))", [keyId], ids => new RequestBodiesErased(Guid.CreateVersion7(), "key", null, keyId, null, null, ids), ct);
+    /// <summary>Every body of the key's requests, in rounds of at most <see cref="MaxPerErasure"/> (one event each).</summary>
+    public static async Task<int> EraseKeyAsync(IDocumentSession session, Guid keyId, CancellationToken ct)
+    {
+        var where = $"(key_id = $1 or (key_id is null and request_id in ({RequestsWhere(session, "keyId")})))";
+        int erased = 0, round;
+        do erased += round = await EraseAsync(session, where, [keyId], ids => new RequestBodiesErased(Guid.CreateVersion7(), "key", null, keyId, null, null, ids), ct);
+        while (round > 0);
+        return erased;
+    }
 
     /// <summary>Removes the bodies of every team with a retention period that were stored before it began; returns how many.</summary>
     public static async Task<int> SweepAsync(IDocumentSession session, DateTimeOffset now, CancellationToken ct)

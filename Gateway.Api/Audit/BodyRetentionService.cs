@@ -1,4 +1,4 @@
-using Gateway.Analytics;
+using Gateway.Api.Hosting;
 using Marten;
 
 namespace Gateway.Api.Audit;
@@ -26,28 +26,13 @@ public sealed class BodyRetentionService(GatewayOptions options, IDocumentStore 
         return erased;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        LeaderLoop.RunAsync(options.Db, LockId, options.BodyRetentionSweepInterval,
+            async (holding, ct) =>
             {
-                try
-                {
-                    await using var held = await ExportLock.TryTakeAsync(options.Db, stoppingToken, LockId);
-                    if (held is not null && await SweepAsync(stoppingToken) is > 0 and var erased)
-                        logger.LogInformation("Retention: erased the bodies of {Count} requests.", erased);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning("Body retention sweep failed, retrying: {Error}", ex.Message);
-                }
-                await Task.Delay(options.BodyRetentionSweepInterval, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: each erasure committed with its event; the next sweep goes on.
-        }
-    }
+                if (holding && await SweepAsync(ct) is > 0 and var erased)
+                    logger.LogInformation("Retention: erased the bodies of {Count} requests.", erased);
+            },
+            ex => logger.LogWarning("Body retention sweep failed, retrying: {Error}", ex.Message),
+            stoppingToken);
 }

@@ -41,8 +41,7 @@ public sealed class EventChainStore(string postgres, string schema)
         long linked = 0;
         while (!ct.IsCancellationRequested)
         {
-            await using var hwm = new NpgsqlCommand($"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", pg);
-            var highWater = Convert.ToInt64(await hwm.ExecuteScalarAsync(ct));
+            var highWater = await HighWaterMark.ReadAsync(pg, schema, ct);
             if (highWater <= last) break;
             var links = new List<(long Seq, byte[] Hash)>();
             await using (var command = new NpgsqlCommand($"select {Columns} from {Events} e where e.seq_id > $1 and e.seq_id <= $2 order by e.seq_id limit 10000", pg))

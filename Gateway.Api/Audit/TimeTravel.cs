@@ -35,7 +35,6 @@ public sealed record KeyRequest(Guid RequestId, DateTimeOffset StartedAt, string
 /// </summary>
 public static class TimeTravel
 {
-    public static readonly string[] Entities = ["key", "team", "account", "budget", "model", "route", "provider", "admin-key"];
 
     /// <summary>The entity as it stood at <paramref name="at"/>; null when it did not exist yet.</summary>
     public static async Task<object?> StateAtAsync(IQuerySession session, string entity, Guid id, DateTimeOffset at, CancellationToken ct) =>
@@ -45,12 +44,20 @@ public static class TimeTravel
     {
         "key" => await KeyAtAsync(session, id, at, ct),
         "budget" => await BudgetAtAsync(session, id, at, ct),
-        "team" => await session.Events.AggregateStreamAsync<TeamView>(id, timestamp: at, token: ct),
-        "account" => await session.Events.AggregateStreamAsync<AccountView>(id, timestamp: at, token: ct),
-        "model" => await session.Events.AggregateStreamAsync<ModelView>(id, timestamp: at, token: ct),
-        "route" => await session.Events.AggregateStreamAsync<RouteView>(id, timestamp: at, token: ct),
-        "provider" => await session.Events.AggregateStreamAsync<ProviderView>(id, timestamp: at, token: ct),
-        "admin-key" => await session.Events.AggregateStreamAsync<AdminKeyView>(id, timestamp: at, token: ct),
+        _ => await FoldAsync(session, entity, id, 0, at, ct),
+    };
+
+    /// <summary>The entity folded from its stream up to a version (0: all) and an instant (null: now).</summary>
+    static async Task<object?> FoldAsync(IQuerySession session, string entity, Guid id, long version, DateTimeOffset? at, CancellationToken ct) => entity switch
+    {
+        "key" => await session.Events.AggregateStreamAsync<KeyView>(id, version, at, token: ct),
+        "budget" => await session.Events.AggregateStreamAsync<BudgetView>(id, version, at, token: ct),
+        "team" => await session.Events.AggregateStreamAsync<TeamView>(id, version, at, token: ct),
+        "account" => await session.Events.AggregateStreamAsync<AccountView>(id, version, at, token: ct),
+        "model" => await session.Events.AggregateStreamAsync<ModelView>(id, version, at, token: ct),
+        "route" => await session.Events.AggregateStreamAsync<RouteView>(id, version, at, token: ct),
+        "provider" => await session.Events.AggregateStreamAsync<ProviderView>(id, version, at, token: ct),
+        "admin-key" => await session.Events.AggregateStreamAsync<AdminKeyView>(id, version, at, token: ct),
         _ => throw new ArgumentOutOfRangeException(nameof(entity), entity, $"Unknown entity; one of {string.Join(", ", Entities)}."),
     };
 
@@ -60,6 +67,8 @@ public static class TimeTravel
         ["key"] = "key_issued", ["team"] = "team_created", ["account"] = "account_created", ["budget"] = "budget_set",
         ["model"] = "model_added", ["route"] = "route_defined", ["provider"] = "provider_registered", ["admin-key"] = "admin_key_issued",
     };
+
+    public static readonly string[] Entities = [.. FirstEvents.Keys];
 
     /// <summary>True when the stream exists and is of that kind (a team's id asked for as a key is no key).</summary>
     public static async Task<bool> IsAsync(IQuerySession session, string entity, Guid id, CancellationToken ct)
@@ -80,18 +89,8 @@ public static class TimeTravel
         : at.AddDays(days);
 
     /// <summary>The entity at a version of its stream (the state right after that event).</summary>
-    public static async Task<object?> StateAtVersionAsync(IQuerySession session, string entity, Guid id, long version, CancellationToken ct) => entity switch
-    {
-        "key" => await session.Events.AggregateStreamAsync<KeyView>(id, version, token: ct),
-        "budget" => await session.Events.AggregateStreamAsync<BudgetView>(id, version, token: ct),
-        "team" => await session.Events.AggregateStreamAsync<TeamView>(id, version, token: ct),
-        "account" => await session.Events.AggregateStreamAsync<AccountView>(id, version, token: ct),
-        "model" => await session.Events.AggregateStreamAsync<ModelView>(id, version, token: ct),
-        "route" => await session.Events.AggregateStreamAsync<RouteView>(id, version, token: ct),
-        "provider" => await session.Events.AggregateStreamAsync<ProviderView>(id, version, token: ct),
-        "admin-key" => await session.Events.AggregateStreamAsync<AdminKeyView>(id, version, token: ct),
-        _ => throw new ArgumentOutOfRangeException(nameof(entity), entity, $"Unknown entity; one of {string.Join(", ", Entities)}."),
-    };
+    public static Task<object?> StateAtVersionAsync(IQuerySession session, string entity, Guid id, long version, CancellationToken ct) =>
+        FoldAsync(session, entity, id, version, null, ct);
 
     public static async Task<KeyAt?> KeyAtAsync(IQuerySession session, Guid id, DateTimeOffset at, CancellationToken ct)
     {

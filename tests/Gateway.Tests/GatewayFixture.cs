@@ -5,6 +5,7 @@ using System.Text.Json;
 using Alba;
 using Gateway.Domain.Requests;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -147,6 +148,27 @@ public sealed class GatewayFixture : IAsyncLifetime
     {
         await using var session = Store.QuerySession();
         return await session.Events.QueryRawEventDataOnly<RequestCompleted>().Where(e => e.KeyId == keyId).ToListAsync();
+    }
+
+    /// <summary>One value from SQL against the test database ($1, $2… bound to <paramref name="args"/>).</summary>
+    public async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    {
+        await using var pg = new NpgsqlConnection(ConnectionString);
+        await pg.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, pg);
+        foreach (var a in args) command.Parameters.AddWithValue(a);
+        var value = await command.ExecuteScalarAsync();
+        return value is T typed ? typed : (T)Convert.ChangeType(value!, typeof(T));
+    }
+
+    /// <summary>Waits until the projections are current and the chain writer has linked every event committed so far.</summary>
+    public async Task ChainLinkedAsync()
+    {
+        await Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(15));
+        var target = await ScalarAsync<long>("select last_seq_id from gateway.mt_event_progression where name = 'HighWaterMark'");
+        const string head = "select coalesce(max(seq_id), 0) from gateway.event_chain";
+        for (var i = 0; i < 100 && await ScalarAsync<long>(head) < target; i++) await Task.Delay(100);
+        Assert.True(await ScalarAsync<long>(head) >= target, "the chain writer linked every event within 10 s");
     }
 
     public async Task<RequestCompleted> RecordAsync(HttpResponseMessage response)

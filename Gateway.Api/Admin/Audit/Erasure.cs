@@ -31,11 +31,7 @@ public static class EraseKeyBodiesEndpoint
     {
         var (_, refusal) = await ManagedKey.LoadAsync(id, session, ctx, ct);
         if (refusal is not null) return refusal;
-        var erased = 0;
-        int round;
-        do erased += round = await BodyErasure.EraseKeyAsync(session, id, ct);
-        while (round > 0);
-        return Results.Ok(new { keyId = id, erased });
+        return Results.Ok(new { keyId = id, erased = await BodyErasure.EraseKeyAsync(session, id, ct) });
     }
 }
 

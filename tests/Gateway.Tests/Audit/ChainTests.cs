@@ -21,21 +21,11 @@ public class ChainTests(GatewayFixture gateway)
         {
             using var _ = await Chat.PostAsync(client, Chat.Request(model.PublicId, $"hello {i}"));
         }
-        await gateway.Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(15));
-        var target = await ScalarAsync<long>("select last_seq_id from gateway.mt_event_progression where name = 'HighWaterMark'");
-        for (var i = 0; i < 100 && await ScalarAsync<long>("select coalesce(max(seq_id), 0) from gateway.event_chain") < target; i++) await Task.Delay(100);
-        Assert.True(await ScalarAsync<long>("select coalesce(max(seq_id), 0) from gateway.event_chain") >= target, "the chain writer linked every event within 10 s");
+        await gateway.ChainLinkedAsync();
         return key;
     }
 
-    async Task<T> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var pg = new NpgsqlConnection(gateway.ConnectionString);
-        await pg.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, pg);
-        foreach (var a in args) command.Parameters.AddWithValue(a);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    Task<T> ScalarAsync<T>(string sql, params object[] args) => gateway.ScalarAsync<T>(sql, args);
 
     [Fact]
     public async Task the_store_verifies_and_an_altered_event_is_named_then_verifies_again_once_restored()

@@ -26,14 +26,7 @@ public class ErasureTests(GatewayFixture gateway)
         return ids;
     }
 
-    async Task<long> ScalarAsync(string sql, params object[] args)
-    {
-        await using var pg = new NpgsqlConnection(gateway.ConnectionString);
-        await pg.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, pg);
-        foreach (var a in args) command.Parameters.AddWithValue(a);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    Task<long> ScalarAsync(string sql, params object[] args) => gateway.ScalarAsync<long>(sql, args);
 
     /// <summary>Rows holding the text anywhere: events (data and headers), every document table, the bodies table, every DuckDB table.</summary>
     async Task<long> OccurrencesAsync(string text, string duckDbFile)
@@ -60,14 +53,6 @@ public class ErasureTests(GatewayFixture gateway)
             total += Convert.ToInt64(command.ExecuteScalar());
         }
         return total;
-    }
-
-    async Task LinkedAsync()
-    {
-        await gateway.Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(15));
-        var target = await ScalarAsync("select last_seq_id from gateway.mt_event_progression where name = 'HighWaterMark'");
-        for (var i = 0; i < 100 && await ScalarAsync("select coalesce(max(seq_id), 0) from gateway.event_chain") < target; i++) await Task.Delay(100);
-        Assert.True(await ScalarAsync("select coalesce(max(seq_id), 0) from gateway.event_chain") >= target, "the chain writer linked every event within 10 s");
     }
 
     [Fact]
@@ -97,7 +82,7 @@ public class ErasureTests(GatewayFixture gateway)
         Assert.True(erased.IsSuccessStatusCode, await erased.Content.ReadAsStringAsync());
         Assert.Equal(2, (await erased.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("erased").GetInt32());
 
-        await LinkedAsync();
+        await gateway.ChainLinkedAsync();
         await exporter.ExportAsync();
         Assert.Equal(0, await OccurrencesAsync(marker, duckDb));
         Assert.Equal(1, await OccurrencesAsync(otherMarker, duckDb)); // only what was asked

@@ -1,0 +1,43 @@
+using Gateway.Analytics;
+
+namespace Gateway.Api.Hosting;
+
+/// <summary>
+/// The loop of a job that must run on one node at a time: every interval, try to hold (or keep holding) a PostgreSQL
+/// advisory lock, then run a round that knows whether this node holds it. After a failed round the lock is let go
+/// (its connection may be the cause) and taken again on the next try.
+/// </summary>
+public static class LeaderLoop
+{
+    public static async Task RunAsync(string postgres, long lockId, TimeSpan interval,
+        Func<bool, CancellationToken, Task> round, Action<Exception> failed, CancellationToken ct)
+    {
+        ExportLock? held = null;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    held ??= await ExportLock.TryTakeAsync(postgres, ct, lockId);
+                    await round(held is not null, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failed(ex);
+                    if (held is not null) await held.DisposeAsync();
+                    held = null;
+                }
+                await Task.Delay(interval, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: every round commits what it did; the next holder goes on from there.
+        }
+        finally
+        {
+            if (held is not null) await held.DisposeAsync();
+        }
+    }
+}
