@@ -1,10 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Threading.Channels;
 using DuckDB.NET.Data;
-using Gateway.Domain.Budgets;
-using Gateway.Domain.Requests;
 using Npgsql;
 
 namespace Gateway.Analytics;
@@ -17,6 +14,8 @@ namespace Gateway.Analytics;
 /// </summary>
 public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 250_000)
 {
+    readonly EventRows rows = new();
+
     /// <summary>The watermark after the last export round.</summary>
     public long LastWatermark { get; private set; }
 
@@ -98,7 +97,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         long exported = 0;
         try
         {
-            var batch = new Batch(duck);
+            var batch = new Batch(duck, rows);
             var last = watermark;
             try
             {
@@ -112,7 +111,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
                     exported += batch.Commit(last, BeforeCommit);
                     batch.Dispose();
                     if (last >= highWater) break;
-                    batch = new Batch(duck);
+                    batch = new Batch(duck, rows);
                 }
             }
             finally
@@ -168,7 +167,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     static readonly int SlicesAhead = Readers * 2;
 
     /// <summary>One DuckDB transaction: the rows of whole slices, then the watermark at the end of the last of them.</summary>
-    sealed class Batch(DuckDBConnection duck) : IDisposable
+    sealed class Batch(DuckDBConnection duck, EventRows rows) : IDisposable
     {
         readonly DuckDBTransaction transaction = duck.BeginTransaction();
         DuckDBAppender? requests = duck.CreateAppender("requests");
@@ -177,17 +176,12 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
 
         public int Events { get; private set; }
 
-        /// <summary>Decodes each event of the slice and appends its rows (the decoded objects die young).</summary>
+        /// <summary>Appends the rows of each event of the slice, read straight from its JSON.</summary>
         public void Append(Slice slice)
         {
             foreach (ref readonly var e in CollectionsMarshal.AsSpan(slice.Events))
-                if (e.IsRequest)
-                {
-                    var request = JsonSerializer.Deserialize(slice.Json(e), AnalyticsJson.Default.RequestCompleted)!;
-                    AppendRequest(requests!, e.Seq, request);
-                    AppendAttempts(attempts!, e.Seq, request);
-                }
-                else AppendDebits(debits!, e.Seq, e.At, JsonSerializer.Deserialize(slice.Json(e), AnalyticsJson.Default.BudgetDebited)!);
+                if (e.IsRequest) rows.AppendRequest(requests!, attempts!, e.Seq, slice.Buffer, e.Offset, e.Length);
+                else rows.AppendDebits(debits!, e.Seq, e.At.UtcDateTime, slice.Buffer, e.Offset, e.Length);
             Events += slice.Events.Count;
         }
 
@@ -203,51 +197,6 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
             transaction.Commit();
             return Events;
         }
-
-        void AppendRequest(DuckDBAppender appender, long seq, RequestCompleted r)
-        {
-            var fellBack = false;
-            foreach (var attempt in r.Attempts) fellBack |= attempt.Outcome == "fell_back";
-            var row = appender.CreateRow();
-            row.AppendValue(seq).AppendValue(r.StartedAt.UtcDateTime).AppendValue(r.RequestId.ToString()).AppendValue(Text(r.AccountId))
-                .AppendValue(Text(r.TeamId)).AppendValue(Text(r.KeyId))
-                .AppendValue(r.Route).AppendValue(r.ModelAsked).AppendValue(r.ModelServed).AppendValue(Text(r.ProviderId)).AppendValue(r.CredentialKind)
-                .AppendValue(r.Status).AppendValue(r.ErrorCode).AppendValue(r.Attempts.Count).AppendValue(fellBack).AppendValue(r.Streamed)
-                .AppendValue(r.PromptTokens).AppendValue(r.CompletionTokens).AppendValue(r.CachedPromptTokens).AppendValue(r.UsageEstimated)
-                .AppendValue(r.Cost).AppendValue(r.UpstreamTtfbMs).AppendValue(r.UpstreamMs).AppendValue(r.OverheadMs).AppendValue(r.TotalMs)
-                .EndRow();
-        }
-
-        void AppendAttempts(DuckDBAppender appender, long seq, RequestCompleted r)
-        {
-            var time = r.StartedAt.UtcDateTime;
-            var requestId = r.RequestId.ToString();
-            for (var i = 0; i < r.Attempts.Count; i++)
-            {
-                var a = r.Attempts[i];
-                appender.CreateRow().AppendValue(seq).AppendValue(time).AppendValue(requestId).AppendValue(i + 1).AppendValue(a.Model)
-                    .AppendValue(Text(a.ProviderId)).AppendValue(a.Status).AppendValue(a.ErrorClass).AppendValue(a.LatencyMs).AppendValue(a.Outcome)
-                    .EndRow();
-            }
-        }
-
-        void AppendDebits(DuckDBAppender appender, long seq, DateTimeOffset at, BudgetDebited d)
-        {
-            foreach (var charge in d.Budgets)
-                appender.CreateRow().AppendValue(seq).AppendValue(at.UtcDateTime).AppendValue(d.RequestId.ToString()).AppendValue(Text(charge.BudgetId))
-                    .AppendValue(charge.PeriodStart.UtcDateTime).AppendValue(d.Amount).EndRow();
-        }
-
-        // Accounts, teams, keys, providers and budgets are few next to requests: each id is formatted once per batch.
-        readonly Dictionary<Guid, string> ids = [];
-
-        string Text(Guid id)
-        {
-            if (!ids.TryGetValue(id, out var text)) ids[id] = text = id.ToString();
-            return text;
-        }
-
-        string? Text(Guid? id) => id is { } value ? Text(value) : null;
 
         void CloseAppenders()
         {
@@ -289,7 +238,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
             Events.Add(new Event(seq, at, isRequest, start, used - start));
         }
 
-        public ReadOnlySpan<byte> Json(in Event e) => buffer.AsSpan(e.Offset, e.Length);
+        public byte[] Buffer => buffer;
 
         void Grow()
         {

@@ -1,5 +1,7 @@
 using DuckDB.NET.Data;
 using Gateway.Analytics;
+using Gateway.Domain.Budgets;
+using Gateway.Domain.Requests;
 using Marten;
 using Marten.Events;
 using MockProvider;
@@ -101,5 +103,70 @@ public class ExportTests(GatewayFixture gateway)
         Assert.Equal(incremental, Scalar<string>(path, fingerprint));
         Assert.Equal(debitsBefore, Scalar<string>(path, "select count(*)::varchar || ':' || coalesce(sum(amount), 0)::varchar from budget_debits"));
         Assert.Equal(attemptsBefore, Scalar<string>(path, attemptsFingerprint));
+    }
+
+    [Fact]
+    public async Task every_column_equals_the_event_it_came_from_escaped_and_non_ascii_text_included()
+    {
+        var key = await TrafficAsync(6);
+        var odd = "a \"quoted\" route\\ with é, 東京 and a\nnewline";
+        var request = new RequestCompleted
+        {
+            RequestId = Guid.NewGuid(), KeyId = key.Id, TeamId = Guid.NewGuid(), AccountId = Guid.NewGuid(), Operation = "chat",
+            ModelAsked = odd, ModelServed = "mock/é-served", ProviderId = Guid.NewGuid(), CredentialKind = "byok", Status = 200,
+            ErrorCode = "upstream_\"odd\"", PromptTokens = 1234567890123, CompletionTokens = 7, CachedPromptTokens = 3, UsageEstimated = true,
+            Cost = 12345678.123456789m, Streamed = true, UpstreamTtfbMs = 0.125, UpstreamMs = null, TotalMs = 99.5, OverheadMs = 0.0123,
+            StartedAt = new DateTimeOffset(2026, 11, 28, 16, 30, 1, TimeSpan.FromHours(2)).AddTicks(1234560),
+            CompletedAt = DateTimeOffset.UtcNow, Route = odd,
+            Attempts = [new Attempt("mock/a", Guid.NewGuid(), 429, "rate_limited", 1.5, "fell_back"), new Attempt("mock/é", Guid.NewGuid(), null, null, 2.25, "served")],
+        };
+        var debit = new BudgetDebited(request.RequestId, 0.000000001m,
+            [new BudgetCharge(Guid.NewGuid(), new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)), new BudgetCharge(Guid.NewGuid(), new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.FromHours(-5)))]);
+        await using (var session = gateway.Store.LightweightSession())
+        {
+            session.Events.StartStream(Guid.NewGuid(), request, debit);
+            await session.SaveChangesAsync();
+        }
+        await gateway.Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(15));
+        var path = NewDuckDbFile();
+        await new EventExporter(gateway.ConnectionString, "gateway", path).ExportAsync();
+
+        var records = (await gateway.RequestsOfAsync(key.Id)).ToList();
+        Assert.Equal(7, records.Count);
+        using var duck = AnalyticsSchema.Open(path);
+        foreach (var r in records)
+        {
+            var row = Row(duck, $"select * exclude (seq) from requests where request_id = '{r.RequestId}'");
+            object?[] expected =
+            [
+                r.StartedAt.UtcDateTime.AddTicks(-(r.StartedAt.UtcDateTime.Ticks % 10)), r.RequestId.ToString(), r.AccountId?.ToString(),
+                r.TeamId.ToString(), r.KeyId.ToString(), r.Route, r.ModelAsked, r.ModelServed, r.ProviderId?.ToString(), r.CredentialKind,
+                r.Status, r.ErrorCode, r.Attempts.Count, r.Attempts.Any(a => a.Outcome == "fell_back"), r.Streamed,
+                r.PromptTokens, r.CompletionTokens, r.CachedPromptTokens, r.UsageEstimated, r.Cost,
+                r.UpstreamTtfbMs, r.UpstreamMs, r.OverheadMs, r.TotalMs,
+            ];
+            Assert.Equal(expected, row);
+            var attempts = Rows(duck, $"select attempt, model, provider_id, status, error_class, latency_ms, outcome from attempts where request_id = '{r.RequestId}' order by attempt");
+            Assert.Equal(r.Attempts.Select((a, i) => new object?[] { i + 1, a.Model, a.ProviderId.ToString(), a.Status, a.ErrorClass, a.LatencyMs, a.Outcome }), attempts);
+        }
+        var debits = Rows(duck, $"select request_id, budget_id, period_start, amount from budget_debits where request_id = '{request.RequestId}' order by period_start");
+        Assert.Equal(debit.Budgets.Select(b => new object?[] { request.RequestId.ToString(), b.BudgetId.ToString(), b.PeriodStart.UtcDateTime, debit.Amount }), debits);
+    }
+
+    static object?[] Row(DuckDBConnection duck, string sql) => Assert.Single(Rows(duck, sql));
+
+    static List<object?[]> Rows(DuckDBConnection duck, string sql)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(values);
+        }
+        return rows;
     }
 }
