@@ -55,12 +55,10 @@ public static class AnalyticsSchema
             latency_ms double not null,
             outcome varchar not null
         );
-        create table if not exists export_state (
-            id integer primary key,
+        create table if not exists export_progress (
             last_seq bigint not null,
-            updated_at timestamptz not null
+            committed_at timestamptz not null
         );
-        insert into export_state select 1, 0, now() where not exists (select 1 from export_state);
         """;
 
     /// <summary>The tables the exporter fills (and a rebuild empties).</summary>
@@ -73,6 +71,18 @@ public static class AnalyticsSchema
         using var command = connection.CreateCommand();
         command.CommandText = Ddl;
         command.ExecuteNonQuery();
+        command.CommandText = "select count(*) from duckdb_tables() where table_name = 'export_state'";
+        if (Convert.ToInt64(command.ExecuteScalar()) > 0)
+        {
+            // Files written before export_progress kept the watermark in one updated row.
+            command.CommandText = """
+                begin;
+                insert into export_progress select last_seq, updated_at from export_state where not exists (select 1 from export_progress);
+                drop table export_state;
+                commit;
+                """;
+            command.ExecuteNonQuery();
+        }
         return connection;
     }
 
@@ -98,10 +108,23 @@ public static class AnalyticsSchema
         }
     }
 
+    /// <summary>
+    /// The last event sequence exported. Each batch inserts its own progress row in the transaction that holds its rows
+    /// (never updates one: the next batch's transaction is already open while a batch commits, and two transactions
+    /// updating one row conflict), so the watermark is the greatest of them.
+    /// </summary>
     public static long Watermark(DuckDBConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "select last_seq from export_state where id = 1";
+        command.CommandText = "select coalesce(max(last_seq), 0) from export_progress";
         return Convert.ToInt64(command.ExecuteScalar());
+    }
+
+    /// <summary>Keeps only the newest progress row; called between export rounds, when no batch is committing.</summary>
+    public static void CompactProgress(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "delete from export_progress where last_seq < (select max(last_seq) from export_progress)";
+        command.ExecuteNonQuery();
     }
 }

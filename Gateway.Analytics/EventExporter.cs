@@ -12,7 +12,7 @@ namespace Gateway.Analytics;
 /// crash or a restart neither loses nor duplicates a row. Only events below Marten's high-water mark are read: a
 /// lower sequence still committing elsewhere is never skipped.
 /// </summary>
-public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 250_000)
+public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 100_000)
 {
     readonly EventRows rows = new();
 
@@ -36,6 +36,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
             var highWater = await HighWaterMarkAsync(ct);
             if (highWater <= watermark) break;
             exported += await ExportRangeAsync(duck, watermark, highWater, ct);
+            AnalyticsSchema.CompactProgress(duck);
             LastWatermark = AnalyticsSchema.Watermark(duck);
         }
         return exported;
@@ -47,7 +48,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         using (var duck = AnalyticsSchema.Open(duckDbPath))
         using (var command = duck.CreateCommand())
         {
-            command.CommandText = $"begin; {string.Concat(AnalyticsSchema.Tables.Select(t => $"delete from {t}; "))}update export_state set last_seq = 0, updated_at = now(); commit;";
+            command.CommandText = $"begin; {string.Concat(AnalyticsSchema.Tables.Select(t => $"delete from {t}; "))}delete from export_progress; commit;";
             command.ExecuteNonQuery();
         }
         return await ExportAsync(ct);
@@ -63,8 +64,10 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     /// <summary>
     /// Exports the sequence range (watermark, highWater]. It is cut into slices of consecutive sequence numbers that
     /// several connections read in parallel (PostgreSQL turning jsonb into text, and receiving it, are the slowest
-    /// steps); the slices are decoded and appended in sequence order, and every time at least a batch of events has
-    /// been appended the rows and the end of the last whole slice are committed together.
+    /// steps); the slices are appended in sequence order, and every time at least a batch of events has been appended
+    /// the rows and the end of the last whole slice are committed together. A batch commits in the background while
+    /// the next one appends on a second connection to the same DuckDB database; batches commit strictly in order, and
+    /// a failed commit rolls back the batch after it too.
     /// </summary>
     async Task<long> ExportRangeAsync(DuckDBConnection duck, long watermark, long highWater, CancellationToken ct)
     {
@@ -94,35 +97,42 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
             }
         }, stop.Token);
 
+        // DuckDB.NET shares one database between the connections a process opens to the same file.
+        using var spare = new DuckDBConnection(duck.ConnectionString);
+        spare.Open();
+        DuckDBConnection[] connections = [duck, spare];
+        var turn = 0;
         long exported = 0;
+        Batch? batch = null;
+        Task<int>? committing = null;
         try
         {
-            var batch = new Batch(duck, rows);
             var last = watermark;
-            try
+            await foreach (var next in slices.Reader.ReadAllAsync(stop.Token))
             {
-                await foreach (var next in slices.Reader.ReadAllAsync(stop.Token))
-                {
-                    using var slice = await next;
-                    batch.Append(slice);
-                    if (slice.Events.Count > 0) LastEventAt = slice.Events[^1].At;
-                    last = slice.End;
-                    if (batch.Events < batchSize && last < highWater) continue;
-                    exported += batch.Commit(last, BeforeCommit);
-                    batch.Dispose();
-                    if (last >= highWater) break;
-                    batch = new Batch(duck, rows);
-                }
+                using var slice = await next;
+                batch ??= new Batch(connections[turn++ % 2], rows);
+                batch.Append(slice);
+                if (slice.Events.Count > 0) LastEventAt = slice.Events[^1].At;
+                last = slice.End;
+                if (batch.Events < batchSize && last < highWater) continue;
+                batch.Seal(last);
+                if (committing is not null) exported += await committing; // the batch before commits first
+                var sealedBatch = batch;
+                batch = null;
+                committing = Task.Run(() => sealedBatch.Commit(BeforeCommit), CancellationToken.None);
+                if (last >= highWater) break;
             }
-            finally
-            {
-                // After a failure the open transaction rolls back: the rows since the last commit are not kept and
-                // the watermark still points before them.
-                batch.Dispose();
-            }
+            if (committing is not null) exported += await committing;
+            committing = null;
         }
         finally
         {
+            // After a failure the open transaction rolls back: the rows since the last commit are not kept and the
+            // watermark still points before them. A commit still running is let finish before its connection closes.
+            batch?.Dispose();
+            if (committing is not null)
+                try { await committing; } catch (Exception) { }
             stop.Cancel();
             try { await planning; } catch (OperationCanceledException) { }
             // Let slices still being read finish or cancel before their connections go back to the pool.
@@ -185,17 +195,33 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
             Events += slice.Events.Count;
         }
 
-        public int Commit(long watermark, Action<long>? beforeCommit)
+        long watermark = -1;
+
+        /// <summary>Flushes the appenders' rows into the transaction; the batch then ends at <paramref name="end"/>.</summary>
+        public void Seal(long end)
         {
-            CloseAppenders(); // flushes their rows into the transaction
-            beforeCommit?.Invoke(watermark);
-            using (var update = duck.CreateCommand())
+            CloseAppenders();
+            watermark = end;
+        }
+
+        /// <summary>Records the watermark beside the rows and commits them together; rolls back if anything fails.</summary>
+        public int Commit(Action<long>? beforeCommit)
+        {
+            try
             {
-                update.CommandText = $"update export_state set last_seq = {watermark}, updated_at = now() where id = 1";
-                update.ExecuteNonQuery();
+                beforeCommit?.Invoke(watermark);
+                using (var progress = duck.CreateCommand())
+                {
+                    progress.CommandText = $"insert into export_progress values ({watermark}, now())";
+                    progress.ExecuteNonQuery();
+                }
+                transaction.Commit();
+                return Events;
             }
-            transaction.Commit();
-            return Events;
+            finally
+            {
+                Dispose();
+            }
         }
 
         void CloseAppenders()

@@ -73,7 +73,7 @@ public class ExportTests(GatewayFixture gateway)
             if (++batches == 3) throw new IOException("the exporter's process died here");
         };
         await Assert.ThrowsAsync<IOException>(() => crashing.ExportAsync());
-        var watermarkAfterCrash = Scalar<long>(path, "select last_seq from export_state");
+        var watermarkAfterCrash = Scalar<long>(path, "select max(last_seq) from export_progress");
 
         await new EventExporter(gateway.ConnectionString, "gateway", path, batchSize: 7).ExportAsync();
 
@@ -81,6 +81,26 @@ public class ExportTests(GatewayFixture gateway)
         Assert.Equal(20L, Scalar<long>(path, $"select count(*) from requests where key_id = '{key.Id}'"));
         Assert.Equal(20L, Scalar<long>(path, $"select count(distinct request_id) from requests where key_id = '{key.Id}'"));
         Assert.Equal(Scalar<long>(path, "select count(*) from requests"), Scalar<long>(path, "select count(distinct seq) from requests"));
+    }
+
+    [Fact]
+    public void a_file_written_with_the_single_row_watermark_keeps_its_watermark()
+    {
+        var path = NewDuckDbFile();
+        using (var old = new DuckDBConnection($"Data Source={path}"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            command.CommandText = """
+                create table export_state (id integer primary key, last_seq bigint not null, updated_at timestamptz not null);
+                insert into export_state values (1, 4242, now());
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using var duck = AnalyticsSchema.Open(path);
+        Assert.Equal(4242L, AnalyticsSchema.Watermark(duck));
+        Assert.Empty(Rows(duck, "select 1 from duckdb_tables() where table_name = 'export_state'"));
     }
 
     [Fact]
