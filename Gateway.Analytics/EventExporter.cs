@@ -25,6 +25,9 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     /// <summary>Test seam: runs after a batch is appended and before it commits (a crash there must lose nothing).</summary>
     internal Action<long>? BeforeCommit { get; set; }
 
+    /// <summary>Runs after each batch is durable in the DuckDB file, with its watermark and its number of events.</summary>
+    public Action<long, int>? Committed { get; set; }
+
     /// <summary>Exports everything up to the high-water mark; returns how many events were exported.</summary>
     public async Task<long> ExportAsync(CancellationToken ct = default)
     {
@@ -120,7 +123,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
                 if (committing is not null) exported += await committing; // the batch before commits first
                 var sealedBatch = batch;
                 batch = null;
-                committing = Task.Run(() => sealedBatch.Commit(BeforeCommit), CancellationToken.None);
+                committing = Task.Run(() => sealedBatch.Commit(BeforeCommit, Committed), CancellationToken.None);
                 if (last >= highWater) break;
             }
             if (committing is not null) exported += await committing;
@@ -205,7 +208,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         }
 
         /// <summary>Records the watermark beside the rows and commits them together; rolls back if anything fails.</summary>
-        public int Commit(Action<long>? beforeCommit)
+        public int Commit(Action<long>? beforeCommit, Action<long, int>? committed)
         {
             try
             {
@@ -216,6 +219,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
                     progress.ExecuteNonQuery();
                 }
                 transaction.Commit();
+                committed?.Invoke(watermark, Events);
                 return Events;
             }
             finally

@@ -3,22 +3,28 @@ using Npgsql;
 namespace Gateway.Analytics;
 
 /// <summary>
-/// Only one exporter at a time, whatever the number of gateway nodes and commands: a PostgreSQL session-level
-/// advisory lock, held by the connection for as long as it stays open.
+/// Only one exporter at a time per event store, whatever the number of gateway nodes and commands: a PostgreSQL
+/// session-level advisory lock, held by the connection for as long as it stays open. Lock ids are per job and per
+/// Marten schema, so gateways whose event stores share one database in different schemas never wait on each other.
 /// </summary>
 public sealed class ExportLock : IAsyncDisposable
 {
-    public const long ExportLockId = 0x6761_7465_7761_79; // "gateway"
+    /// <summary>The DuckDB exporter's lock.</summary>
+    public static long ExportLockId(string schema) => IdFor("analytics-export", schema);
 
     /// <summary>The lock of the hash-chain writer (see docs/audit.md): a different job, held independently.</summary>
-    public const long ChainLockId = 0x6761_7465_6368_6e; // "gatechn"
+    public static long ChainLockId(string schema) => IdFor("event-chain", schema);
+
+    /// <summary>A lock id that every process computes alike: the first 8 bytes of SHA-256 over job and schema.</summary>
+    public static long IdFor(string job, string schema) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"gateway:{job}:{schema}")));
 
     readonly NpgsqlConnection connection;
 
     ExportLock(NpgsqlConnection connection) => this.connection = connection;
 
     /// <returns>The held lock, or null when another exporter holds it.</returns>
-    public static async Task<ExportLock?> TryTakeAsync(string postgres, CancellationToken ct, long lockId = ExportLockId)
+    public static async Task<ExportLock?> TryTakeAsync(string postgres, CancellationToken ct, long lockId)
     {
         var connection = new NpgsqlConnection(postgres);
         await connection.OpenAsync(ct);

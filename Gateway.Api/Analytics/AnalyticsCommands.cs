@@ -12,7 +12,7 @@ namespace Gateway.Api.Analytics;
 public static class AnalyticsCommands
 {
     public const string Usage = """
-        ./gateway analytics export [--rebuild]
+        ./gateway analytics export [--rebuild] [--batch EVENTS]   (events per DuckDB commit, 100,000 by default)
         ./gateway analytics parquet --out DIR
         ./gateway analytics query latency|cost|top-keys|reliability [--metric total|ttft|upstream|overhead] [--by model|provider|key|team|account|route|credential|day]
                                   [--bucket minute|hour|day|week|month] [--n 10] [--from ISO-TIME] [--to ISO-TIME] [--format table|csv|json]
@@ -35,14 +35,19 @@ public static class AnalyticsCommands
             {
                 case "export":
                 {
-                    await using var held = await ExportLock.TryTakeAsync(options.Db, CancellationToken.None);
+                    await using var held = await ExportLock.TryTakeAsync(options.Db, CancellationToken.None, ExportLock.ExportLockId(options.Schema));
                     if (held is null)
                     {
                         Console.Error.WriteLine("Another exporter holds the export lock (a running gateway exports continuously); nothing to do.");
                         return 3;
                     }
-                    var exporter = new EventExporter(options.Db, options.Schema, file);
+                    var exporter = Option("batch") is not { } batch ? new EventExporter(options.Db, options.Schema, file)
+                        : int.TryParse(batch, CultureInfo.InvariantCulture, out var size) && size > 0 ? new EventExporter(options.Db, options.Schema, file, size)
+                        : throw new ArgumentException("--batch is a number of events per commit, at least 1.");
                     var started = System.Diagnostics.Stopwatch.StartNew();
+                    long committed = 0;
+                    exporter.Committed = (watermark, events) =>
+                        Console.WriteLine($"committed {committed += events} events (watermark {watermark}) after {started.Elapsed.TotalSeconds:0.00} s");
                     var count = args.Contains("--rebuild") ? await exporter.RebuildAsync() : await exporter.ExportAsync();
                     Console.WriteLine($"{count} events exported to {file} in {started.Elapsed.TotalSeconds:0.00} s (watermark {exporter.LastWatermark}).");
                     return 0;

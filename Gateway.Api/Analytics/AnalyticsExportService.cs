@@ -15,7 +15,7 @@ public sealed class AnalyticsExportService(GatewayOptions options, ILogger<Analy
     {
         if (!options.AnalyticsExport) return Task.CompletedTask;
         var exporter = new EventExporter(options.Db, options.Schema, options.AnalyticsFile);
-        return LeaderLoop.RunAsync(options.Db, ExportLock.ExportLockId, options.AnalyticsExportInterval,
+        return LeaderLoop.RunAsync(options.Db, ExportLock.ExportLockId(options.Schema), options.AnalyticsExportInterval,
             async (holding, ct) =>
             {
                 if (!holding)

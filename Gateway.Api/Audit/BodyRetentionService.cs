@@ -10,8 +10,6 @@ namespace Gateway.Api.Audit;
 public sealed class BodyRetentionService(GatewayOptions options, IDocumentStore store, TimeProvider time, ILogger<BodyRetentionService> logger)
     : BackgroundService
 {
-    public const long LockId = 0x6761_7465_6264_79; // "gatebdy"
-
     /// <summary>One sweep, now (also what the loop runs).</summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
@@ -27,7 +25,7 @@ public sealed class BodyRetentionService(GatewayOptions options, IDocumentStore 
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        LeaderLoop.RunAsync(options.Db, LockId, options.BodyRetentionSweepInterval,
+        LeaderLoop.RunAsync(options.Db, Gateway.Analytics.ExportLock.IdFor("body-retention", options.Schema), options.BodyRetentionSweepInterval,
             async (holding, ct) =>
             {
                 if (holding && await SweepAsync(ct) is > 0 and var erased)

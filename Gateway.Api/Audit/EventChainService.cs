@@ -12,7 +12,7 @@ public sealed class EventChainService(GatewayOptions options, ILogger<EventChain
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var chain = new EventChainStore(options.Db, options.Schema);
-        return LeaderLoop.RunAsync(options.Db, ExportLock.ChainLockId, options.AuditChainInterval,
+        return LeaderLoop.RunAsync(options.Db, ExportLock.ChainLockId(options.Schema), options.AuditChainInterval,
             async (holding, ct) =>
             {
                 if (holding) await chain.CatchUpAsync(ct);

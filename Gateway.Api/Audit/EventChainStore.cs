@@ -89,7 +89,7 @@ public sealed class EventChainStore(string postgres, string schema)
     /// <summary>Takes the chain lock and catches up, unless another writer (a running gateway) holds it.</summary>
     public async Task<long?> TryCatchUpAsync(CancellationToken ct)
     {
-        await using var held = await ExportLock.TryTakeAsync(postgres, ct, ExportLock.ChainLockId);
+        await using var held = await ExportLock.TryTakeAsync(postgres, ct, ExportLock.ChainLockId(schema));
         return held is null ? null : await CatchUpAsync(ct);
     }
 

@@ -17,7 +17,7 @@ public static class ProjectionCommands
         // A rebuild empties and refills each projection: a running gateway would read half-built views meanwhile
         // (its keys and catalog among them) and its daemon would race the replay. Every running node links the audit
         // chain under an advisory lock; if that lock is taken, a gateway is up.
-        await using (var running = await Gateway.Analytics.ExportLock.TryTakeAsync(options.Db, CancellationToken.None, Gateway.Analytics.ExportLock.ChainLockId))
+        await using (var running = await Gateway.Analytics.ExportLock.TryTakeAsync(options.Db, CancellationToken.None, Gateway.Analytics.ExportLock.ChainLockId(options.Schema)))
         {
             if (running is null && !args.Contains("--while-running"))
             {
