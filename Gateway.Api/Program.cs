@@ -59,8 +59,15 @@ if (args is ["prices", "load", ..])
 app.UseExceptionHandler();
 app.UseAdminAuth();
 app.MapOpenAi();
-app.MapWolverineEndpoints(http => http.AddMiddleware(typeof(AuditHeaders),
-    chain => chain.RoutePattern?.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true && !chain.HttpMethods.All(m => m is "GET" or "HEAD")));
+app.MapWolverineEndpoints(http =>
+{
+    // A query value or header that is present but does not parse is a 400 naming it, never silently the default
+    // (a mistyped `from` would otherwise turn a cost query into an all-time total).
+    http.RejectUnparseableQueryValues = true;
+    http.RejectUnparseableHeaderValues = true;
+    http.AddMiddleware(typeof(AuditHeaders),
+        chain => chain.RoutePattern?.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true && !chain.HttpMethods.All(m => m is "GET" or "HEAD"));
+});
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 

@@ -53,6 +53,20 @@ public class AnalyticsApiTests(GatewayFixture gateway)
         Assert.Contains("by must be one of", await bad.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("/admin/analytics/cost?by=key&from=2026-13-45", "from")]
+    [InlineData("/admin/analytics/top-keys?n=ten", "n")]
+    [InlineData("/admin/history/callers?model=m&time=yesterday", "time")]
+    public async Task a_query_value_that_does_not_parse_is_refused_not_ignored(string url, string parameter)
+    {
+        // Bound leniently, a bad period would silently become "all time" and finance would get a wrong total.
+        using var response = await gateway.Client(GatewayFixture.AdminKey).GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(parameter, body);
+        Assert.DoesNotContain("   at ", body);
+    }
+
     static List<JsonElement[]> Rows(string json) =>
         JsonDocument.Parse(json).RootElement.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().ToArray()).ToList();
 
