@@ -6,7 +6,7 @@ namespace Gateway.Analytics;
 public static class AnalyticsSchema
 {
     // Times are UTC TIMESTAMPs and ids VARCHARs: bucketing a timestamptz goes through time-zone rules, and DuckDB
-    // groups UUIDs that share their high bits (the gateway's time-ordered v7 ids do) 4-10x slower than their text
+    // groups UUIDs that share their high bits (the gateway's time-ordered v7 ids do) 3.7-10x slower than their text
     // (measured over 8-10 million rows, see bench/README.md).
     public const string Ddl = """
         create table if not exists requests (
