@@ -68,7 +68,22 @@ public static class AnalyticsSchema
     public static DuckDBConnection Open(string path)
     {
         var connection = new DuckDBConnection($"Data Source={path}");
-        connection.Open();
+        try
+        {
+            connection.Open();
+            Migrate(connection);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the tables, and brings a file written by an earlier version up to them.</summary>
+    static void Migrate(DuckDBConnection connection)
+    {
         using var command = connection.CreateCommand();
         command.CommandText = Ddl;
         command.ExecuteNonQuery();
@@ -84,7 +99,6 @@ public static class AnalyticsSchema
                 """;
             command.ExecuteNonQuery();
         }
-        return connection;
     }
 
     /// <summary>

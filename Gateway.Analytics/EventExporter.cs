@@ -9,8 +9,9 @@ namespace Gateway.Analytics;
 /// <summary>
 /// Copies request and budget events from the Marten event store into DuckDB in batches, in event sequence order.
 /// Each batch's rows and the new watermark (the last sequence exported) are committed in one DuckDB transaction, so a
-/// crash or a restart neither loses nor duplicates a row. Only events below Marten's high-water mark are read: a
-/// lower sequence still committing elsewhere is never skipped.
+/// crash or a restart neither loses nor duplicates a row. Only events up to Marten's high-water mark are read: it stops
+/// at a gap in the sequence (an append still committing) until the gap fills, or until Marten's stale-sequence
+/// threshold (3 s) counts it as an append that rolled back — the same rule Marten's own async projections follow.
 /// </summary>
 public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 100_000)
 {
@@ -133,9 +134,9 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         {
             // After a failure the open transaction rolls back: the rows since the last commit are not kept and the
             // watermark still points before them. A commit still running is let finish before its connection closes.
-            batch?.Dispose();
             if (committing is not null)
                 try { await committing; } catch (Exception) { }
+            batch?.Dispose();
             stop.Cancel();
             try { await planning; } catch (OperationCanceledException) { }
             // Let slices still being read finish or cancel before their connections go back to the pool.
@@ -236,10 +237,14 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
             requests = attempts = debits = null;
         }
 
+        /// <summary>
+        /// Ends the batch; a transaction not committed rolls back. Nothing here may throw: it runs on failure paths, where
+        /// an appender that cannot flush or a transaction that a failed COMMIT already ended has nothing left to keep.
+        /// </summary>
         public void Dispose()
         {
-            CloseAppenders();
-            transaction.Dispose();
+            try { CloseAppenders(); } catch (DuckDBException) { }
+            try { transaction.Dispose(); } catch (DuckDBException) { }
         }
     }
 
