@@ -32,6 +32,9 @@ public class AnalyticsApiTests(GatewayFixture gateway)
         var cost = await EventuallyAsync(finance, "/admin/analytics/cost?by=key", rows => rows.Any(r => r[0].GetString() == smallId && r[1].GetInt64() == 2));
         var bigRow = cost.Single(r => r[0].GetString() == bigId);
         Assert.Equal(3, bigRow[1].GetInt64());
+        Assert.Equal(3 * 4, bigRow[2].GetInt64()); // prompt tokens: numbers, not objects
+        Assert.Equal(3 * 7, bigRow[3].GetInt64());
+        Assert.Equal(0, bigRow[4].GetInt64());
         Assert.Equal(3 * model.Cost(4, 7), bigRow[5].GetDecimal());
 
         var top = Rows(await finance.GetStringAsync("/admin/analytics/top-keys?n=1000"));
