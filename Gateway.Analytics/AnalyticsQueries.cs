@@ -54,7 +54,7 @@ public static class AnalyticsQueries
     /// <summary>Cost, tokens and requests by a dimension, or per day.</summary>
     public static QueryResult Cost(DuckDBConnection db, string by, DateTimeOffset? from, DateTimeOffset? to)
     {
-        var group = by.Equals("day", StringComparison.OrdinalIgnoreCase) ? "date_trunc('day', time)" : Pick(Dimensions, by, "by");
+        var group = by.Equals("day", StringComparison.OrdinalIgnoreCase) ? "time::date" : Pick(Dimensions, by, "by");
         return Run(db, $"""
             select name::varchar as {by.ToLowerInvariant()}, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd
             from (select {group} as name, count(*) as requests, sum(prompt_tokens)::bigint as prompt_tokens,

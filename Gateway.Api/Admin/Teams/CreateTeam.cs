@@ -41,7 +41,11 @@ public static class CreateTeamEndpoint
         session.Events.StartStream<TeamView>(created.TeamId, created);
         return new TeamResponse(created.TeamId, created.Name, time.GetUtcNow(), created.AccountId);
     }
+}
 
+// A class of its own: Wolverine applies a class's Validate method to every endpoint in it.
+public static class ListTeamsEndpoint
+{
     [WolverineGet("/admin/teams", OperationId = "listTeams")]
     [Tags("teams")]
     public static async Task<IReadOnlyList<TeamResponse>> List(IQuerySession session, CancellationToken ct) =>

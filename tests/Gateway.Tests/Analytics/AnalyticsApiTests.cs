@@ -37,6 +37,10 @@ public class AnalyticsApiTests(GatewayFixture gateway)
         Assert.Equal(0, bigRow[4].GetInt64());
         Assert.Equal(3 * model.Cost(4, 7), bigRow[5].GetDecimal());
 
+        var byDay = Rows(await finance.GetStringAsync("/admin/analytics/cost?by=day"));
+        Assert.NotEmpty(byDay);
+        Assert.All(byDay, r => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", r[0].GetString()));
+
         var top = Rows(await finance.GetStringAsync("/admin/analytics/top-keys?n=1000"));
         var share = top.Single(r => r[0].GetString() == bigId);
         Assert.Equal(75.0, share[5].GetDouble(), 1); // 3 of the team's 4 paid requests, same price each
