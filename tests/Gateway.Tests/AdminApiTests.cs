@@ -78,23 +78,49 @@ public class AdminApiTests(GatewayFixture gateway)
     }
 
     [Fact]
-    public async Task every_admin_read_without_parameters_answers_an_admin_without_a_server_error()
+    public async Task every_admin_read_answers_an_admin_without_a_server_error()
     {
-        // Each GET of the OpenAPI document whose path needs no id: a list or a status. A handler that cannot even be
-        // generated (a Validate method of another endpoint in its class, say) answers 500 here, not in production.
+        // Each GET of the OpenAPI document: lists and statuses as they are, the others with an unknown id in every
+        // path parameter (a 404 or a 400, never a 500). A handler that cannot even be generated (a Validate method of
+        // another endpoint in its class, say) answers 500 here, not in production.
         await gateway.AdminPostAsync("/admin/teams", new { name = $"list-{Guid.NewGuid():N}" });
         using var anonymous = gateway.Client(null);
         var paths = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
         var reads = paths.EnumerateObject()
-            .Where(p => p.Name.StartsWith("/admin/") && !p.Name.Contains('{') && p.Value.TryGetProperty("get", out _))
-            .Select(p => p.Name).ToList();
+            .Where(p => p.Name.StartsWith("/admin/") && p.Value.TryGetProperty("get", out _))
+            .Select(p => System.Text.RegularExpressions.Regex.Replace(p.Name, "{[^}]+}", Guid.NewGuid().ToString())).ToList();
         Assert.Contains("/admin/teams", reads);
+        Assert.Contains(reads, r => r.StartsWith("/admin/requests/"));
 
         using var admin = gateway.Client(GatewayFixture.AdminKey);
         foreach (var path in reads)
         {
             using var response = await admin.GetAsync(path);
             Assert.True((int)response.StatusCode < 500, $"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("[]")]
+    [InlineData("{\"name\": 12, \"teamId\": \"not-a-guid\", \"limit\": \"lots\"}")]
+    [InlineData("not json")]
+    public async Task every_admin_write_refuses_a_wrong_body_without_a_server_error(string body)
+    {
+        using var anonymous = gateway.Client(null);
+        var paths = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+        var writes = paths.EnumerateObject().Where(p => p.Name.StartsWith("/admin/"))
+            .SelectMany(p => p.Value.EnumerateObject().Select(m => m.Name.ToUpperInvariant()).Where(m => m is "POST" or "PUT" or "PATCH")
+                .Select(m => (Method: m, Path: System.Text.RegularExpressions.Regex.Replace(p.Name, "{[^}]+}", Guid.NewGuid().ToString()))))
+            .ToList();
+        Assert.Contains(writes, w => w.Path == "/admin/keys");
+
+        using var admin = gateway.Client(GatewayFixture.AdminKey);
+        foreach (var (method, path) in writes)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            using var response = await admin.SendAsync(request);
+            Assert.True((int)response.StatusCode < 500, $"{method} {path} with {body} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
     }
 
