@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Gateway.Api.ControlPlane;
 using Gateway.Api.Providers;
 using Gateway.Api.Routing;
@@ -99,10 +100,14 @@ public sealed partial class Proxy
             {
                 adapter.WriteBody(f.OpenAiBody.Span, f.Head, target, upstreamBody);
             }
-            catch (TranslationException ex)
+            catch (Exception ex) when (ex is TranslationException or KeyNotFoundException or InvalidOperationException or JsonException)
             {
-                if (!f.Route.IsSingle) return Skip(trace, target, AttemptResult.Unsupported, $"'{target.PublicId}': {ex.Message}");
-                await FailAsync(ctx, trace, f.Dialect, f.Body, 400, ex.Message, OpenAiError.InvalidRequest, "invalid_value", ex.Param);
+                // A field the provider's format needs is missing or of the wrong JSON type: the request is at fault.
+                var (message, param) = ex is TranslationException t
+                    ? (t.Message, t.Param)
+                    : ($"The request is not a valid chat completion request: {ex.Message}", null);
+                if (!f.Route.IsSingle) return Skip(trace, target, AttemptResult.Unsupported, $"'{target.PublicId}': {message}");
+                await FailAsync(ctx, trace, f.Dialect, f.Body, 400, message, OpenAiError.InvalidRequest, "invalid_value", param);
                 return null;
             }
 

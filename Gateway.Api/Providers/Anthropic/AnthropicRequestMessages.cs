@@ -188,32 +188,8 @@ public static partial class AnthropicRequest
             w.WritePropertyName("name"u8);
             AnthropicResponse.WriteRaw(w, name);
             w.WritePropertyName("input"u8);
-            WriteArguments(Get(function, "arguments"u8), w, i, j++);
+            ToolArguments.WriteObject(Get(function, "arguments"u8), w, $"messages[{i}].tool_calls[{j++}].function.arguments");
             w.WriteEndObject();
         }
-    }
-
-    // OpenAI keeps the arguments as JSON text inside a string; Anthropic wants the object itself.
-    static void WriteArguments(JsonElement arguments, Utf8JsonWriter w, int i, int j)
-    {
-        var text = arguments.ValueKind == JsonValueKind.String ? arguments.GetString()! : "";
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            w.WriteRawValue("{}"u8, skipInputValidation: true);
-            return;
-        }
-        try
-        {
-            using var parsed = JsonDocument.Parse(text);
-            if (parsed.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                parsed.RootElement.WriteTo(w);
-                return;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-        throw new TranslationException("Tool call arguments must be a JSON object.", $"messages[{i}].tool_calls[{j}].function.arguments");
     }
 }

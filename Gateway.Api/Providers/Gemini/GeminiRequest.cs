@@ -46,11 +46,6 @@ public static class GeminiRequest
             GeminiRequestConfig.WriteGenerationConfig(writer, root);
             writer.WriteEndObject();
         }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
-        {
-            // A required field is missing or of the wrong JSON type: the client's fault, not the gateway's
-            throw new TranslationException($"The request is not a valid chat completion request: {e.Message}");
-        }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -212,20 +207,18 @@ public static class GeminiRequest
         foreach (var call in calls.EnumerateArray())
         {
             var callAt = $"{at}.tool_calls[{j++}]";
-            var function = call.GetProperty("function");
-            var name = function.GetProperty("name").GetString()!;
-            if (call.TryGetProperty("id", out var id) && id.GetString() is { } idText)
-                toolNames[idText] = name;
-            var arguments = function.TryGetProperty("arguments", out var a) ? a.GetString() : null;
-            using var args = JsonDocument.Parse(string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments);
-            if (args.RootElement.ValueKind != JsonValueKind.Object)
-                throw new TranslationException("Tool call arguments must be a JSON object.", callAt + ".function.arguments");
+            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object
+                || !function.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String)
+                throw new TranslationException("A tool call needs a function with a name.", callAt);
+            var name = nameElement.GetString()!;
+            if (call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                toolNames[id.GetString()!] = name;
 
             var writer = turns.Part(Turns.Model);
             writer.WriteStartObject("functionCall");
             writer.WriteString("name", name);
             writer.WritePropertyName("args");
-            args.RootElement.WriteTo(writer);
+            ToolArguments.WriteObject(function.TryGetProperty("arguments", out var arguments) ? arguments : default, writer, callAt + ".function.arguments");
             writer.WriteEndObject();
             if (!turns.SignedCall)
             {

@@ -239,6 +239,31 @@ public class AdapterTests(GatewayFixture gateway)
         Assert.Equal("operation_not_supported", (await Chat.JsonAsync(response)).GetProperty("error").GetProperty("code").GetString());
     }
 
+    [Theory]
+    [InlineData("mock-anthropic", "\"{bad\"", "messages[0].tool_calls[0].function.arguments")]
+    [InlineData("mock-gemini", "\"{bad\"", "messages[0].tool_calls[0].function.arguments")]
+    [InlineData("mock-anthropic", "\"[1]\"", "messages[0].tool_calls[0].function.arguments")]
+    [InlineData("mock-gemini", "{\"a\":1}", "messages[0].tool_calls[0].function.arguments")]
+    [InlineData("mock-gemini", "5", "messages[0].tool_calls[0].function.arguments")]
+    public async Task tool_call_arguments_that_are_not_a_json_object_in_a_string_are_a_400_naming_them(string provider, string arguments, string param)
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(provider: provider);
+        using var client = gateway.Client(key.Secret);
+        var body = $$$"""
+            {"model":"{{{model.PublicId}}}","messages":[
+              {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":{{{arguments}}}}}]},
+              {"role":"tool","tool_call_id":"c1","content":"sunny"}]}
+            """;
+
+        using var response = await Chat.PostRawAsync(client, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await Chat.JsonAsync(response)).GetProperty("error");
+        Assert.Equal("invalid_value", error.GetProperty("code").GetString());
+        Assert.Equal(param, error.GetProperty("param").GetString());
+    }
+
     static object WithTools(string model, bool stream) => new
     {
         model,
