@@ -66,6 +66,24 @@ public sealed partial class Proxy(
             return;
         }
 
+        try
+        {
+            await ServeAsync(ctx, operation, dialect, snapshot, key, trace, body);
+        }
+        catch (Exception ex) when (!trace.Recorded && !(ex is OperationCanceledException && ctx.RequestAborted.IsCancellationRequested))
+        {
+            // A fault of the gateway itself: the request is still recorded (nothing is lost), the client gets OpenAI's
+            // error shape with the request id, and the details go to the log only.
+            logger.LogError(ex, "Request {RequestId} failed inside the gateway", trace.RequestId);
+            await FailAsync(ctx, trace, dialect, body, 500, $"The gateway failed while handling this request (request id {trace.RequestId}).",
+                OpenAiError.ServerType, "internal_error");
+        }
+    }
+
+    /// <summary>Everything after authentication and reading the body: check, route, reserve, forward.</summary>
+    async Task ServeAsync(HttpContext ctx, Operation operation, ClientDialect dialect, ControlPlaneSnapshot snapshot, GatewayKey key,
+        RequestTrace trace, PooledBuffer body)
+    {
         using var translated = new PooledBuffer(dialect is OpenAiDialect ? 1 : body.Length + 256);
         RequestHead head;
         ReadOnlyMemory<byte> openAiBody;
@@ -253,6 +271,7 @@ public sealed partial class Proxy(
     /// <summary>Hands the request's record to the group commit and waits until it is durable.</summary>
     internal Task CommitAsync(RequestTrace trace, int status, string? errorCode, ReadOnlySpan<byte> requestBody, ReadOnlySpan<byte> responseBody)
     {
+        trace.Recorded = true;
         var record = trace.ToEvent(status, errorCode, time.GetUtcNow());
         var (events, messages) = trace.Reservation?.Settle(record.RequestId, record.Cost) ?? ([], []);
         RequestBodies? bodies = null;

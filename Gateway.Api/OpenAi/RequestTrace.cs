@@ -9,6 +9,8 @@ namespace Gateway.Api.OpenAi;
 public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation operation, long startTimestamp, DateTimeOffset startedAt)
 {
     public Guid RequestId { get; } = requestId;
+    /// <summary>The request's record has been handed to the recorder (once only).</summary>
+    public bool Recorded { get; set; }
     public DateTimeOffset StartedAt { get; } = startedAt;
     public GatewayKey Key { get; } = key;
     public Operation Operation { get; } = operation;
