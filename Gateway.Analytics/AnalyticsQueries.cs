@@ -57,8 +57,8 @@ public static class AnalyticsQueries
         var group = by.Equals("day", StringComparison.OrdinalIgnoreCase) ? "time::date" : Pick(Dimensions, by, "by");
         return Run(db, $"""
             select name::varchar as {by.ToLowerInvariant()}, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd
-            from (select {group} as name, count(*) as requests, sum(prompt_tokens)::bigint as prompt_tokens,
-                         sum(completion_tokens)::bigint as completion_tokens, sum(cached_tokens)::bigint as cached_tokens, sum(cost) as cost_usd
+            from (select {group} as name, count(*) as requests, sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens,
+                         sum(cached_tokens) as cached_tokens, sum(cost) as cost_usd
                   from requests where time >= $from and time < $to group by all)
             order by cost_usd desc, 1
             """, from, to);
@@ -92,8 +92,8 @@ public static class AnalyticsQueries
     }
 
     /// <summary>
-    /// A DuckDB HUGEINT comes back as a BigInteger, which JSON would write as an object of its properties: a number
-    /// instead (every query casts its sums, this is the net under them).
+    /// A DuckDB HUGEINT (what a sum of BIGINTs is) comes back as a BigInteger, which JSON would write as an object of
+    /// its properties: a number instead, for every query.
     /// </summary>
     static object Plain(object value) => value is System.Numerics.BigInteger big ? (decimal)big : value;
 

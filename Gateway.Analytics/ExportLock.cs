@@ -15,6 +15,9 @@ public sealed class ExportLock : IAsyncDisposable
     /// <summary>The lock of the hash-chain writer (see docs/audit.md): a different job, held independently.</summary>
     public static long ChainLockId(string schema) => IdFor("event-chain", schema);
 
+    /// <summary>The lock of the request-body retention sweep.</summary>
+    public static long BodyRetentionLockId(string schema) => IdFor("body-retention", schema);
+
     /// <summary>
     /// A lock id that every process computes alike: the first 8 bytes of SHA-256 over job and schema (lower-cased, as
     /// PostgreSQL folds the unquoted name).

@@ -25,7 +25,7 @@ public sealed class BodyRetentionService(GatewayOptions options, IDocumentStore 
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        LeaderLoop.RunAsync(options.Db, Gateway.Analytics.ExportLock.IdFor("body-retention", options.Schema), options.BodyRetentionSweepInterval,
+        LeaderLoop.RunAsync(options.Db, Gateway.Analytics.ExportLock.BodyRetentionLockId(options.Schema), options.BodyRetentionSweepInterval,
             async (holding, ct) =>
             {
                 if (holding && await SweepAsync(ct) is > 0 and var erased)

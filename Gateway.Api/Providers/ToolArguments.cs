@@ -11,17 +11,17 @@ public static class ToolArguments
     /// <exception cref="TranslationException">They are not a string holding a JSON object; <paramref name="param"/> names them.</exception>
     public static void WriteObject(JsonElement arguments, Utf8JsonWriter w, string param)
     {
-        if (arguments.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
-            || arguments.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(arguments.GetString()))
+        var text = arguments.ValueKind == JsonValueKind.String ? arguments.GetString()! : null;
+        if (arguments.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null || text is not null && string.IsNullOrWhiteSpace(text))
         {
             w.WriteRawValue("{}"u8, skipInputValidation: true);
             return;
         }
-        if (arguments.ValueKind == JsonValueKind.String)
+        if (text is not null)
         {
             try
             {
-                using var parsed = JsonDocument.Parse(arguments.GetString()!);
+                using var parsed = JsonDocument.Parse(text);
                 if (parsed.RootElement.ValueKind == JsonValueKind.Object)
                 {
                     parsed.RootElement.WriteTo(w);

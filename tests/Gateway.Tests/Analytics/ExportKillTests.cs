@@ -28,7 +28,7 @@ public class ExportKillTests(GatewayFixture gateway)
         try
         {
             var expectedCost = await WriteRequestsAsync(schema);
-            var lastSeq = await ScalarAsync<long>($"select max(seq_id) from {schema}.mt_events");
+            var lastSeq = await gateway.ScalarAsync<long>($"select max(seq_id) from {schema}.mt_events");
 
             // One event per commit, so that the export takes seconds and the kill lands in the middle of it.
             using (var exporting = StartExport(schema, file, "--batch", "1"))
@@ -54,9 +54,9 @@ public class ExportKillTests(GatewayFixture gateway)
             {
                 watermark = AnalyticsSchema.Watermark(duck);
                 Assert.InRange(watermark, 1, lastSeq - 1); // killed after the first commit and before the last
-                var committed = await ScalarAsync<long>($"select count(*) from {schema}.mt_events where type = 'request_completed' and seq_id <= {watermark}");
-                Assert.Equal(committed, DuckScalar<long>(duck, "select count(*) from requests"));
-                Assert.Equal(0L, DuckScalar<long>(duck, $"select count(*) from requests where seq > {watermark}"));
+                var committed = await gateway.ScalarAsync<long>($"select count(*) from {schema}.mt_events where type = 'request_completed' and seq_id <= {watermark}");
+                Assert.Equal(committed, ExportTests.Scalar<long>(duck, "select count(*) from requests"));
+                Assert.Equal(0L, ExportTests.Scalar<long>(duck, $"select count(*) from requests where seq > {watermark}"));
             }
 
             // The killed process's PostgreSQL session ends (and its export lock with it) once PostgreSQL sees the socket
@@ -79,10 +79,10 @@ public class ExportKillTests(GatewayFixture gateway)
             using (var duck = AnalyticsSchema.Open(file))
             {
                 Assert.Equal(lastSeq, AnalyticsSchema.Watermark(duck));
-                Assert.Equal((long)Requests, DuckScalar<long>(duck, "select count(*) from requests"));
-                Assert.Equal((long)Requests, DuckScalar<long>(duck, "select count(distinct request_id) from requests"));
-                Assert.Equal((long)Requests, DuckScalar<long>(duck, "select count(*) from attempts"));
-                Assert.Equal(expectedCost, DuckScalar<decimal>(duck, "select sum(cost) from requests"));
+                Assert.Equal((long)Requests, ExportTests.Scalar<long>(duck, "select count(*) from requests"));
+                Assert.Equal((long)Requests, ExportTests.Scalar<long>(duck, "select count(distinct request_id) from requests"));
+                Assert.Equal((long)Requests, ExportTests.Scalar<long>(duck, "select count(*) from attempts"));
+                Assert.Equal(expectedCost, ExportTests.Scalar<decimal>(duck, "select sum(cost) from requests"));
             }
         }
         finally
@@ -149,26 +149,11 @@ public class ExportKillTests(GatewayFixture gateway)
         return process;
     }
 
-    async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var pg = new NpgsqlConnection(gateway.ConnectionString);
-        await pg.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, pg);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T));
-    }
-
     async Task ExecuteAsync(string sql)
     {
         await using var pg = new NpgsqlConnection(gateway.ConnectionString);
         await pg.OpenAsync();
         await using var command = new NpgsqlCommand(sql, pg);
         await command.ExecuteNonQueryAsync();
-    }
-
-    static T DuckScalar<T>(DuckDB.NET.Data.DuckDBConnection duck, string sql)
-    {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T));
     }
 }

@@ -33,6 +33,11 @@ public class ExportTests(GatewayFixture gateway)
     static T Scalar<T>(string path, string sql)
     {
         using var duck = AnalyticsSchema.Open(path);
+        return Scalar<T>(duck, sql);
+    }
+
+    internal static T Scalar<T>(DuckDBConnection duck, string sql)
+    {
         using var command = duck.CreateCommand();
         command.CommandText = sql;
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T));
