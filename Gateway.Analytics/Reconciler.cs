@@ -35,6 +35,12 @@ public sealed class Reconciler(string postgres, string schema, string duckDbPath
             where d.type = 'budget_debited' and (r.data->>'startedAt')::timestamptz >= $1 and (r.data->>'startedAt')::timestamptz < $2
             group by 1
             """, from, to, ct);
+        // A request that cost more than it reserved is debited its reservation; its BudgetDebitCapped says so.
+        var capped = await PairsAsync(pg, $"""
+            select d.data->>'requestId', (d.data->>'debitedUsd')::numeric from {schema}.mt_events d
+            join {schema}.mt_events r on r.stream_id = d.stream_id and r.type = 'request_completed'
+            where d.type = 'budget_debit_capped' and (r.data->>'startedAt')::timestamptz >= $1 and (r.data->>'startedAt')::timestamptz < $2
+            """, from, to, ct);
         var projected = await PairsAsync(pg, $"select id, (data->>'settled')::numeric from {schema}.mt_doc_budgetperiodbalance", null, null, ct, optional: true);
         var ledgerBalances = await PairsAsync(pg, $"""
             select replace(b->>'budgetId', '-', '') || ':' || extract(epoch from (b->>'periodStart')::timestamptz)::bigint,
@@ -59,8 +65,9 @@ public sealed class Reconciler(string postgres, string schema, string duckDbPath
             if (!exported.TryGetValue(request, out var inDuck)) differences.Add(new("missing from DuckDB", request, cost, null));
             // DuckDB keeps 9 decimals (DECIMAL(18,9)): compared at that precision, far finer than a cent.
             else if (Math.Round(inDuck, 9) != Math.Round(cost, 9)) differences.Add(new("DuckDB cost differs", request, cost, inDuck));
-            // One BudgetDebited per request, for all its budgets: its amount is the request's cost, exactly.
-            if (debits.TryGetValue(request, out var debited) && debited != cost)
+            // One BudgetDebited per request, for all its budgets: its amount is the request's cost, exactly — or its
+            // reservation, when a BudgetDebitCapped explains the difference.
+            if (debits.TryGetValue(request, out var debited) && debited != cost && !(capped.TryGetValue(request, out var cap) && cap == debited))
                 differences.Add(new("budget debit differs from the request's cost", request, cost, debited));
         }
         foreach (var (request, inDuck) in exported)

@@ -20,6 +20,8 @@ public sealed class GatewayOptions
     /// <summary>Marten schema name for all gateway tables.</summary>
     public string Schema { get; set; } = "gateway";
     public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+    /// <summary>The whole request body must arrive within this time; a stalled or endless body gets 408.</summary>
+    public TimeSpan RequestBodyTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public long MaxUpstreamResponseBytes { get; set; } = 32 * 1024 * 1024;
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(10);
     public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -76,11 +76,12 @@ public sealed class BudgetReservation((BudgetRule Rule, DateTimeOffset Period)[]
         if (Interlocked.Exchange(ref settled, 1) == 1 || holds.Length == 0) return ([], []);
         var now = time.GetUtcNow();
         List<object>? events = null, messages = null;
-        var charges = actual > 0 ? new BudgetCharge[holds.Length] : null;
+        var debit = BudgetAccount.Chargeable(Amount, actual);
+        var charges = debit > 0 ? new BudgetCharge[holds.Length] : null;
         for (var i = 0; i < holds.Length; i++)
         {
             var (rule, period) = holds[i];
-            var spend = rule.Account.Settle(Amount, actual, period, now);
+            var spend = rule.Account.Settle(Amount, debit, period, now);
             if (charges is null) continue;
             charges[i] = new BudgetCharge(rule.Id, period);
             if (spend is not { } s) continue;
@@ -91,7 +92,8 @@ public sealed class BudgetReservation((BudgetRule Rule, DateTimeOffset Period)[]
                     (messages ??= []).Add(new BudgetAlert(rule.Id, rule.Scope, rule.ScopeId, threshold, s.After, rule.Account.Limit, period, requestId, now, url));
             }
         }
-        if (charges is not null) (events ??= []).Insert(0, new BudgetDebited(requestId, actual, charges));
+        if (charges is not null) (events ??= []).Insert(0, new BudgetDebited(requestId, debit, charges));
+        if (debit < actual) (events ??= []).Add(new BudgetDebitCapped(requestId, actual, debit));
         return (events ?? (IReadOnlyList<object>)[], messages ?? (IReadOnlyList<object>)[]);
     }
 }

@@ -37,6 +37,7 @@ public static class GatewayServices
                 store.AddGatewayProjections();
                 store.Schema.For<ProviderSecret>();
                 store.Listeners.Add(new ControlPlaneListener(sp));
+                store.Logger(new QuietMartenLogger(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
                 return store;
             })
             .ApplyAllDatabaseChangesOnStartup()

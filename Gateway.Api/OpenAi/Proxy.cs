@@ -53,30 +53,79 @@ public sealed partial class Proxy(
         using var body = new PooledBuffer((int)Math.Clamp(ctx.Request.ContentLength ?? 4096, 256, options.MaxRequestBodyBytes + 1));
         try
         {
-            if (!await body.ReadFromAsync(ctx.Request.Body, options.MaxRequestBodyBytes, ctx.RequestAborted))
+            switch (await ReadBodyAsync(ctx, body))
             {
-                await FailAsync(ctx, trace, dialect, body, 413, $"The request body is larger than the limit of {options.MaxRequestBodyBytes} bytes.",
-                    OpenAiError.InvalidRequest, "request_too_large");
+                case BodyRead.TooLarge:
+                    await FailAsync(ctx, trace, dialect, body, 413, $"The request body is larger than the limit of {options.MaxRequestBodyBytes} bytes.",
+                        OpenAiError.InvalidRequest, "request_too_large");
+                    return;
+                case BodyRead.TimedOut:
+                    // A body that stalls or never ends: the client is still there, so it gets an answer in its format.
+                    ctx.Response.Headers.Connection = "close";
+                    await FailAsync(ctx, trace, dialect, body, 408, $"The request body did not arrive in time (all of it within {options.RequestBodyTimeout.TotalSeconds:0} s, at a steady minimum rate).",
+                        OpenAiError.InvalidRequest, "request_timeout");
+                    return;
+                case BodyRead.ClientLeft:
+                    await CommitAsync(trace, 499, "client_closed_request", body.Span, default);
+                    return;
+            }
+            if (BodyText.Problem(body.Span) is { } problem)
+            {
+                await FailAsync(ctx, trace, dialect, body, 400, problem, OpenAiError.InvalidRequest, "invalid_json");
                 return;
             }
+            await ServeAsync(ctx, operation, dialect, snapshot, key, trace, body);
+        }
+        catch (Exception) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client left (a write to it failed, or a wait was cancelled): nothing to answer. A request already
+            // recorded keeps its one record; one that was not gets its 499.
+            if (!trace.Recorded) await CommitAsync(trace, 499, "client_closed_request", body.Span, default);
+        }
+        catch (Exception ex) when (!ctx.Response.HasStarted)
+        {
+            // A fault of the gateway itself, or a record that could not be made durable: the request is recorded if it
+            // was not yet (nothing is lost), the client gets its format's error with the request id, and the details go to
+            // the log only — the exception's type and stack, never its message, which could quote the request.
+            logger.LogError("Request {RequestId} failed inside the gateway: {Exception}{Stack}", trace.RequestId, ex.GetType().FullName, ex.StackTrace);
+            ctx.Response.Clear();
+            ctx.Response.Headers["x-request-id"] = trace.RequestId.ToString();
+            if (trace.Recorded)
+            {
+                var error = dialect.Error(503, $"The gateway could not record this request (request id {trace.RequestId}); it was not completed.",
+                    OpenAiError.ServerType, "recording_failed");
+                ctx.Response.StatusCode = 503;
+                ctx.Response.ContentType = "application/json";
+                await ctx.Response.Body.WriteAsync(error, ctx.RequestAborted);
+                return;
+            }
+            await FailAsync(ctx, trace, dialect, body, 500, $"The gateway failed while handling this request (request id {trace.RequestId}).",
+                OpenAiError.ServerType, "internal_error");
+        }
+    }
+
+    enum BodyRead { Complete, TooLarge, TimedOut, ClientLeft }
+
+    /// <summary>Reads the whole body within <see cref="GatewayOptions.RequestBodyTimeout"/>.</summary>
+    async Task<BodyRead> ReadBodyAsync(HttpContext ctx, PooledBuffer body)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        timeout.CancelAfter(options.RequestBodyTimeout);
+        try
+        {
+            return await body.ReadFromAsync(ctx.Request.Body, options.MaxRequestBodyBytes, timeout.Token) ? BodyRead.Complete : BodyRead.TooLarge;
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return BodyRead.TimedOut; // Kestrel's minimum request body data rate
+        }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            return BodyRead.TimedOut;
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
         {
-            await CommitAsync(trace, 499, "client_closed_request", body.Span, default);
-            return;
-        }
-
-        try
-        {
-            await ServeAsync(ctx, operation, dialect, snapshot, key, trace, body);
-        }
-        catch (Exception ex) when (!trace.Recorded && !(ex is OperationCanceledException && ctx.RequestAborted.IsCancellationRequested))
-        {
-            // A fault of the gateway itself: the request is still recorded (nothing is lost), the client gets OpenAI's
-            // error shape with the request id, and the details go to the log only.
-            logger.LogError(ex, "Request {RequestId} failed inside the gateway", trace.RequestId);
-            await FailAsync(ctx, trace, dialect, body, 500, $"The gateway failed while handling this request (request id {trace.RequestId}).",
-                OpenAiError.ServerType, "internal_error");
+            return BodyRead.ClientLeft;
         }
     }
 
@@ -227,7 +276,7 @@ public sealed partial class Proxy(
             return;
         }
         if (usage is { } reported) trace.SetUsage(reported);
-        else EstimateUsage(trace, openAiBody.Span, openAi.Span, streamed: false);
+        else EstimateUsage(trace, f.Head, openAiBody.Span, openAi.Span, streamed: false);
 
         using var scratch = new PooledBuffer(dialect is OpenAiDialect ? 1 : openAi.Length + 256);
         var output = dialect.TranslateResponse(openAi.Span, scratch) ? scratch.Memory : openAi.Memory;
@@ -239,14 +288,19 @@ public sealed partial class Proxy(
         await ctx.Response.Body.WriteAsync(output, ctx.RequestAborted);
     }
 
-    /// <summary>The upstream reported no usage: count both sides with the tokenizer and mark the record estimated.</summary>
-    internal void EstimateUsage(RequestTrace trace, ReadOnlySpan<byte> requestBody, ReadOnlySpan<byte> answer, bool streamed)
+    /// <summary>
+    /// The upstream reported no usage: count both sides with the tokenizer and mark the record estimated. The output
+    /// count never passes the request's max_tokens: the provider cannot have generated more, and the budget reserved
+    /// no more (our tokenizer may count a provider's text differently).
+    /// </summary>
+    internal void EstimateUsage(RequestTrace trace, RequestHead head, ReadOnlySpan<byte> requestBody, ReadOnlySpan<byte> answer, bool streamed)
     {
         try
         {
-            trace.PromptTokens = estimator.CountPrompt(requestBody, trace.Operation);
-            trace.CompletionTokens = trace.Operation == Operation.Embeddings ? 0
+            trace.PromptTokens = trace.EstimatedPromptTokens ?? estimator.CountPrompt(requestBody, trace.Operation);
+            var completion = trace.Operation == Operation.Embeddings ? 0
                 : streamed ? estimator.CountStreamedCompletion(answer) : estimator.CountCompletion(answer);
+            trace.CompletionTokens = head.MaxTokens is { } max ? Math.Min(completion, max) : completion;
             trace.TotalTokens = trace.PromptTokens + trace.CompletionTokens;
             trace.UsageEstimated = true;
         }
@@ -269,8 +323,10 @@ public sealed partial class Proxy(
     }
 
     /// <summary>Hands the request's record to the group commit and waits until it is durable.</summary>
+    /// <remarks>Once per request: a request that has its record never gets a second one, whatever happens to its response.</remarks>
     internal Task CommitAsync(RequestTrace trace, int status, string? errorCode, ReadOnlySpan<byte> requestBody, ReadOnlySpan<byte> responseBody)
     {
+        if (trace.Recorded) return Task.CompletedTask;
         trace.Recorded = true;
         var record = trace.ToEvent(status, errorCode, time.GetUtcNow());
         var (events, messages) = trace.Reservation?.Settle(record.RequestId, record.Cost) ?? ([], []);
@@ -299,7 +355,7 @@ public sealed partial class Proxy(
         }
         catch (Exception ex)
         {
-            logger.LogError("Request {RequestId} could not be recorded: {Error}", record.RequestId, ex.Message);
+            logger.LogError("Request {RequestId} could not be recorded: {Error}", record.RequestId, DatabaseFailure.Describe(ex));
             throw;
         }
     }

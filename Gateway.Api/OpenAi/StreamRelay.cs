@@ -172,7 +172,7 @@ internal sealed class StreamRelay(
             trace.SetUsage(usage);
             return;
         }
-        proxy.EstimateUsage(trace, openAiBody.Span, openAiChunks is null ? client!.Captured : openAiChunks.Span, streamed: true);
+        proxy.EstimateUsage(trace, head, openAiBody.Span, openAiChunks is null ? client!.Captured : openAiChunks.Span, streamed: true);
         if (reported is not { } partial) return;
         if (partial.PromptTokens > 0)
         {

@@ -18,6 +18,8 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
     Task loops = Task.CompletedTask;
     readonly Channel<PendingRecord> queue = Channel.CreateUnbounded<PendingRecord>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    // Records handed over and not yet settled, by request id: a second hand-over of the same id joins the first.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, PendingRecord> inFlight = new();
 
     long committed;
     long batches;
@@ -39,11 +41,21 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
     /// thresholds, on the request's stream) and the messages it causes (webhook alerts, through Wolverine's durable
     /// outbox in the same transaction, sent once it commits).
     /// </summary>
+    /// <remarks>
+    /// Idempotent by request id: a record whose id is already waiting completes with the first one, and one whose id is
+    /// already in PostgreSQL (an earlier hand-over, or a commit whose acknowledgement was lost) completes as recorded
+    /// without a second stream.
+    /// </remarks>
     public Task RecordAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object>? events = null, IReadOnlyList<object>? messages = null)
     {
         var item = new PendingRecord(record, bodies, events, messages);
+        var first = inFlight.GetOrAdd(record.RequestId, item);
+        if (!ReferenceEquals(first, item)) return first.Task;
         if (!queue.Writer.TryWrite(item))
+        {
+            inFlight.TryRemove(record.RequestId, out _);
             throw new InvalidOperationException("The usage recorder is shut down; the request cannot be recorded.");
+        }
         Interlocked.Increment(ref pending);
         return item.Task;
     }
@@ -87,6 +99,9 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         {
             try
             {
+                // After a failure the outcome of the last commit may be unknown (PostgreSQL crashed after committing,
+                // before answering): whatever is already there is recorded, never written twice.
+                if (attempt > 1 && await SettleAlreadyRecordedAsync(batch) == 0) return;
                 await CommitAsync(batch);
                 return;
             }
@@ -94,7 +109,7 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             {
                 // Something in the batch itself is refused: commit the records one by one so one bad
                 // record cannot hold the others back, and keep a record even if its bodies are refused.
-                logger.LogWarning("A batch of {Count} request records was refused ({Error}); committing them one by one", batch.Count, ex.Message);
+                logger.LogWarning("A batch of {Count} request records was refused ({Error}); committing them one by one", batch.Count, DatabaseFailure.Describe(ex));
                 foreach (var item in batch) await CommitAloneAsync(item);
                 return;
             }
@@ -102,18 +117,40 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             {
                 // PostgreSQL away: the records stay in memory and their requests keep waiting.
                 logger.LogWarning("Commit of {Count} request records failed (attempt {Attempt}), retrying in {Delay}: {Error}",
-                    batch.Count, attempt, delay, ex.Message);
+                    batch.Count, attempt, delay, DatabaseFailure.Describe(ex));
                 await Task.Delay(delay, CancellationToken.None);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
             }
             catch (Exception ex)
             {
-                logger.LogError("Shutting down with {Count} request records not committed: {Error}", batch.Count, ex.Message);
-                Interlocked.Add(ref pending, -batch.Count);
-                foreach (var item in batch) item.Fail(ex);
+                logger.LogError("Shutting down with {Count} request records not committed: {Error}", batch.Count, DatabaseFailure.Describe(ex));
+                foreach (var item in batch) Settle(item, ex);
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Completes (and removes from the batch) every record whose request stream already exists in PostgreSQL.
+    /// </summary>
+    /// <returns>How many records of the batch are still to be written.</returns>
+    async Task<int> SettleAlreadyRecordedAsync(List<PendingRecord> batch)
+    {
+        var ids = new Guid[batch.Count];
+        for (var i = 0; i < batch.Count; i++) ids[i] = batch[i].Record.RequestId;
+        await using var session = store.QuerySession();
+        var existing = await session.QueryAsync<Guid>($"select id from {options.Schema}.mt_streams where id = any(?)", CancellationToken.None, [ids]);
+        if (existing.Count == 0) return batch.Count;
+        var found = existing.ToHashSet();
+        var recorded = batch.RemoveAll(item =>
+        {
+            if (!found.Contains(item.Record.RequestId)) return false;
+            Settle(item, null);
+            return true;
+        });
+        Interlocked.Add(ref committed, recorded);
+        logger.LogInformation("{Count} request records were already committed (a commit whose answer was lost, or a repeated hand-over)", recorded);
+        return batch.Count;
     }
 
     async Task CommitAsync(List<PendingRecord> batch, bool withBodies = true)
@@ -148,8 +185,16 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         Interlocked.Add(ref commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         Interlocked.Increment(ref batches);
         Interlocked.Add(ref committed, batch.Count);
-        Interlocked.Add(ref pending, -batch.Count);
-        foreach (var item in batch) item.Complete();
+        foreach (var item in batch) Settle(item, null);
+    }
+
+    /// <summary>The record's wait ends, recorded or failed; its id may be handed over again only after this.</summary>
+    void Settle(PendingRecord item, Exception? failure)
+    {
+        Interlocked.Decrement(ref pending);
+        inFlight.TryRemove(new KeyValuePair<Guid, PendingRecord>(item.Record.RequestId, item));
+        if (failure is null) item.Complete();
+        else item.Fail(failure);
     }
 
     async Task CommitAloneAsync(PendingRecord item)
@@ -157,11 +202,12 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         List<PendingRecord> one = [item];
         try
         {
+            if (await SettleAlreadyRecordedAsync(one) == 0) return;
             await CommitAsync(one);
         }
         catch (Exception ex) when (!IsTransient(ex) && item.Bodies is not null)
         {
-            logger.LogWarning("Bodies of request {RequestId} were refused ({Error}); recording the request without them", item.Record.RequestId, ex.Message);
+            logger.LogWarning("Bodies of request {RequestId} were refused ({Error}); recording the request without them", item.Record.RequestId, DatabaseFailure.Describe(ex));
             try { await CommitAsync(one, withBodies: false); }
             catch (Exception again) { FailOne(item, again); }
         }
@@ -173,9 +219,8 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
 
     void FailOne(PendingRecord item, Exception ex)
     {
-        logger.LogError("Request {RequestId} could not be recorded: {Error}", item.Record.RequestId, ex.Message);
-        Interlocked.Decrement(ref pending);
-        item.Fail(ex);
+        logger.LogError("Request {RequestId} could not be recorded: {Error}", item.Record.RequestId, DatabaseFailure.Describe(ex));
+        Settle(item, ex);
     }
 
     /// <summary>Connection trouble is worth waiting out; a refused statement is not.</summary>

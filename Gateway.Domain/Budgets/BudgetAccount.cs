@@ -41,7 +41,14 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
         }
     }
 
-    /// <summary>Turns a reservation into spend: the reserved amount is released and the actual cost counted.</summary>
+    /// <summary>
+    /// What a request may be charged against a budget: its actual cost, never more than it reserved. The reservation
+    /// covers the worst case the gateway can know (counted prompt, max_tokens, dearest target); a provider that bills
+    /// more (a tokenizer counting differently) does not carry the budget past what was held for it.
+    /// </summary>
+    public static decimal Chargeable(decimal reserved, decimal actual) => Math.Min(Math.Max(0, actual), reserved);
+
+    /// <summary>Turns a reservation into spend: the reserved amount is released and the actual cost counted, up to the reservation.</summary>
     /// <returns>Spend before and after, or null when the reservation's period has ended.</returns>
     public (decimal Before, decimal After)? Settle(decimal reservedAmount, decimal actual, DateTimeOffset reservedIn, DateTimeOffset now)
     {
@@ -52,7 +59,7 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
             if (reservedIn != periodStart) return null;
             reserved = Math.Max(0, reserved - reservedAmount);
             var before = spent;
-            spent += actual;
+            spent += Chargeable(reservedAmount, actual);
             return (before, spent);
         }
     }

@@ -25,6 +25,14 @@ public sealed record BudgetRemoved(Guid BudgetId) : IControlPlaneEvent;
 /// </summary>
 public sealed record BudgetDebited(Guid RequestId, decimal Amount, IReadOnlyList<BudgetCharge> Budgets);
 
+/// <summary>
+/// A request cost more than it had reserved (its provider counted more prompt tokens than the gateway's tokenizer, or
+/// produced more output than the configured cap when the request set no max_tokens): its budgets were debited only
+/// <paramref name="DebitedUsd"/>, the reservation, and <paramref name="CostUsd"/> − <paramref name="DebitedUsd"/> is
+/// the request's cost that no budget carries. Recorded with the request beside its <see cref="BudgetDebited"/>.
+/// </summary>
+public sealed record BudgetDebitCapped(Guid RequestId, decimal CostUsd, decimal DebitedUsd);
+
 /// <summary>One budget a debit counts against, and the start of the period it counts in.</summary>
 public sealed record BudgetCharge(Guid BudgetId, DateTimeOffset PeriodStart);
 

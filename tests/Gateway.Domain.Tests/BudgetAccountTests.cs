@@ -78,3 +78,23 @@ public class BudgetThresholdTests
         Assert.Equal([80, 100], BudgetAccount.Crossed(thresholds, 10m, 7.50m, 10.00m));
     }
 }
+
+public class BudgetSettlementCapTests
+{
+    [Fact]
+    public void a_settlement_never_counts_more_than_its_reservation_so_spent_plus_reserved_stays_under_the_limit()
+    {
+        var now = DateTimeOffset.Parse("2026-12-06T10:00:00Z");
+        var account = new Gateway.Domain.Budgets.BudgetAccount(Guid.NewGuid(), 1.00m, "lifetime", TimeZoneInfo.Utc, now, 0m);
+        var first = account.TryReserve(0.50m, now)!.Value;
+        account.TryReserve(0.50m, now);
+
+        var spend = account.Settle(0.50m, 0.80m, first, now);
+
+        Assert.Equal(0.50m, spend!.Value.After);
+        var balance = account.Balance(now);
+        Assert.True(balance.Spent + balance.Reserved <= balance.Limit);
+        Assert.Equal(0.30m, Gateway.Domain.Budgets.BudgetAccount.Chargeable(0.30m, 0.80m));
+        Assert.Equal(0m, Gateway.Domain.Budgets.BudgetAccount.Chargeable(0.30m, -1m));
+    }
+}

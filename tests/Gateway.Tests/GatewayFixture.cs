@@ -9,6 +9,7 @@ using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MockProvider;
 using Npgsql;
 
@@ -29,6 +30,10 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>The DuckDB file the gateway's own continuous exporter writes.</summary>
     public string AnalyticsFile { get; } = Path.Combine(Path.GetTempPath(), $"gw-tests-{Guid.NewGuid():N}.duckdb");
     public MockServer Mock { get; private set; } = null!;
+    /// <summary>Every line the gateway logs (Information and up).</summary>
+    public CapturedLogs Logs { get; } = new();
+    /// <summary>The master key provider keys are encrypted with: a second node on this database needs the same.</summary>
+    public string MasterKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public string ConnectionString { get; private set; } = "";
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
@@ -40,7 +45,9 @@ public sealed class GatewayFixture : IAsyncLifetime
         {
             builder.UseSetting("GATEWAY_DB", ConnectionString);
             builder.UseSetting("GATEWAY_ADMIN_KEY", AdminKey);
-            builder.UseSetting("GATEWAY_MASTER_KEY", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("GATEWAY_MASTER_KEY", MasterKey);
+            builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information));
+            builder.UseSetting("Gateway:RequestBodyTimeout", "00:00:02");
             builder.UseSetting("Gateway:UpstreamTimeout", UpstreamTimeout.ToString());
             builder.UseSetting("Gateway:MaxRequestBodyBytes", (256 * 1024).ToString());
             // Breakers that trip and recover within a test.
