@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Faults;
+
+/// <summary>
+/// A second gateway node on the fixture's database, served by real Kestrel on a loopback port: for what only a real
+/// socket shows (a client that hangs up mid-request, a body that stalls, Kestrel's own limits).
+/// </summary>
+public sealed class KestrelNode : IAsyncDisposable
+{
+    readonly WebApplicationFactory<Gateway.Api.GatewayOptions> factory;
+
+    KestrelNode(WebApplicationFactory<Gateway.Api.GatewayOptions> factory, int port, CapturedLogs logs)
+    {
+        this.factory = factory;
+        Port = port;
+        Logs = logs;
+    }
+
+    public int Port { get; }
+    public CapturedLogs Logs { get; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public IServiceProvider Services => factory.Services;
+
+    public static KestrelNode Start(GatewayFixture gateway, params (string Key, string Value)[] settings)
+    {
+        var port = FreePort();
+        var logs = new CapturedLogs();
+        var factory = new WebApplicationFactory<Gateway.Api.GatewayOptions>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("GATEWAY_DB", gateway.ConnectionString);
+            builder.UseSetting("GATEWAY_ADMIN_KEY", GatewayFixture.AdminKey);
+            builder.UseSetting("GATEWAY_MASTER_KEY", gateway.MasterKey);
+            builder.UseSetting("GATEWAY_PORT", port.ToString());
+            // One exporter, one daemon: the fixture's node keeps those jobs.
+            builder.UseSetting("Gateway:AnalyticsExport", "false");
+            builder.UseSetting("Gateway:ProjectionDaemon", "false");
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            builder.ConfigureLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        });
+        factory.UseKestrel();
+        factory.StartServer();
+        return new KestrelNode(factory, port, logs);
+    }
+
+    public HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        return client;
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync() => await factory.DisposeAsync();
+}
