@@ -102,6 +102,13 @@ public sealed partial class Proxy(
             await FailAsync(ctx, trace, dialect, body, 500, $"The gateway failed while handling this request (request id {trace.RequestId}).",
                 OpenAiError.ServerType, "internal_error");
         }
+        catch (Exception ex)
+        {
+            // The answer had started when writing it failed: nothing more can be said to the client; the request keeps
+            // (or gets) its one record.
+            logger.LogWarning("Request {RequestId} failed after its answer had started: {Exception}", trace.RequestId, ex.GetType().FullName);
+            if (!trace.Recorded) await CommitAsync(trace, 502, "stream_interrupted", body.Span, default);
+        }
     }
 
     enum BodyRead { Complete, TooLarge, TimedOut, ClientLeft }

@@ -168,6 +168,15 @@ public sealed class GatewayFixture : IAsyncLifetime
         return value is T typed ? typed : (T)Convert.ChangeType(value!, typeof(T));
     }
 
+    /// <summary>Runs SQL against the test database (a trigger that slows or refuses, for fault tests).</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var pg = new NpgsqlConnection(ConnectionString);
+        await pg.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, pg);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Waits until the projections are current and the chain writer has linked every event committed so far.</summary>
     public async Task ChainLinkedAsync()
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using Npgsql;
 
 namespace Gateway.Tests.Faults;
 
@@ -12,7 +11,7 @@ public class PromptsNeverLoggedTests(GatewayFixture gateway)
     {
         var canary = $"canary-prompt-{Guid.NewGuid():N}";
         // PostgreSQL refuses exactly this request's bodies, as it would a value it cannot store.
-        await ExecuteAsync($"""
+        await gateway.ExecuteAsync($"""
             create or replace function gateway.refuse_canary() returns trigger language plpgsql as $$
             begin
               if new.request like '%canary-prompt-%' then raise exception 'bodies refused by test'; end if;
@@ -37,15 +36,7 @@ public class PromptsNeverLoggedTests(GatewayFixture gateway)
         }
         finally
         {
-            await ExecuteAsync("drop trigger if exists refuse_canary on gateway.request_bodies");
+            await gateway.ExecuteAsync("drop trigger if exists refuse_canary on gateway.request_bodies");
         }
-    }
-
-    async Task ExecuteAsync(string sql)
-    {
-        await using var pg = new NpgsqlConnection(gateway.ConnectionString);
-        await pg.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, pg);
-        await command.ExecuteNonQueryAsync();
     }
 }
