@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Domain.Budgets;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using MockProvider;
 
 namespace Gateway.Tests.Budgets;
@@ -51,5 +52,55 @@ public class SettlementCapTests(GatewayFixture gateway)
         await using var session = gateway.Store.QuerySession();
         var debits = (await session.Events.QueryRawEventDataOnly<BudgetDebited>().ToListAsync()).Where(d => d.Budgets.Any(b => b.BudgetId == budgetId));
         Assert.Equal(records.Sum(r => r.Cost), debits.Sum(d => d.Amount));
+    }
+
+    [Fact]
+    public async Task spent_plus_reserved_never_passes_the_limit_at_any_instant_under_concurrent_load()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(input: 0m, output: OutputPrice);
+        gateway.SetBehavior(model, ModelBehavior.Normal with { Reply = Reply, OmitUsage = true, LatencyMs = 20 });
+        var reserved = MaxTokens * OutputPrice / 1_000_000m;
+        var limit = 20 * reserved + reserved / 2;
+        var budget = await gateway.AdminPostAsync("/admin/budgets", new { scope = "key", scopeId = key.Id, limitUsd = limit, period = "lifetime" });
+        var budgetId = budget.GetProperty("id").GetGuid();
+        var ledger = gateway.Host.Services.GetRequiredService<Gateway.Api.Budgets.BudgetLedger>();
+        using var client = gateway.Client(key.Secret);
+
+        // A sampler reads the live balance as fast as it can while 60 requests (streamed and not) race for 20 slots.
+        using var done = new CancellationTokenSource();
+        var samples = 0;
+        var worst = 0m;
+        var sampler = Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var balance = ledger.Find(budgetId)!.Account.Balance(DateTimeOffset.UtcNow);
+                worst = Math.Max(worst, balance.Spent + balance.Reserved);
+                samples++;
+            }
+        });
+        await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
+        {
+            using var response = await Chat.PostAsync(client, new
+            {
+                model = model.PublicId, stream = i % 2 == 0, max_tokens = MaxTokens,
+                messages = new[] { new { role = "user", content = "Say many things" } },
+            });
+            await response.Content.ReadAsStringAsync();
+        }));
+        await done.CancelAsync();
+        await sampler;
+
+        Assert.True(samples > 1000, $"{samples} samples");
+        Assert.True(worst <= limit, $"spent + reserved reached {worst} against a limit of {limit}");
+        var records = await gateway.RequestsOfAsync(key.Id);
+        Assert.Equal(20, records.Count(r => r.Status == 200));
+        var end = ledger.Find(budgetId)!.Account.Balance(DateTimeOffset.UtcNow);
+        Assert.Equal(0m, end.Reserved);
+        Assert.Equal(records.Sum(r => r.Cost), end.Spent);
+        await using var session = gateway.Store.QuerySession();
+        var debits = (await session.Events.QueryRawEventDataOnly<BudgetDebited>().ToListAsync()).Where(d => d.Budgets.Any(b => b.BudgetId == budgetId));
+        Assert.Equal(end.Spent, debits.Sum(d => d.Amount));
     }
 }
