@@ -38,10 +38,12 @@ internal sealed class AnthropicClientStream(PipeWriter writer, MessagesStreamEnc
 {
     readonly PooledBuffer frames = new(1024);
 
-    public override void Start()
+    public override bool OpensWithPromptCount => true;
+
+    public override void Start(TokenUsage prompt)
     {
         frames.Clear();
-        encoder.Start(frames);
+        encoder.Start(prompt, frames);
         Write(frames.Span);
     }
 

@@ -21,7 +21,8 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
     string? finishReason;
     bool ended;
 
-    public void Start(IBufferWriter<byte> output)
+    /// <param name="prompt">The prompt's count, which Anthropic states up front; the final count follows in <c>message_delta</c>.</param>
+    public void Start(TokenUsage prompt, IBufferWriter<byte> output)
     {
         var w = Begin("message_start"u8, output);
         w.WriteString("type"u8, "message_start"u8);
@@ -34,7 +35,7 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
         w.WriteEndArray();
         w.WriteNull("stop_reason"u8);
         w.WriteNull("stop_sequence"u8);
-        WriteUsage(w, default);
+        WriteUsage(w, prompt);
         w.WriteEndObject();
         End(output);
     }

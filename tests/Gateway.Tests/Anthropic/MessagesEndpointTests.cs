@@ -89,6 +89,42 @@ public class MessagesEndpointTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task a_stream_from_an_anthropic_upstream_opens_with_the_upstreams_prompt_count()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(provider: "mock-anthropic");
+        // Chunks apart, so the relay starts before the final count arrives.
+        gateway.SetBehavior(model, new ModelBehavior { ChunkDelayMs = 30 });
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.PostAsJsonAsync("/v1/messages", Message(model.PublicId, stream: true));
+
+        var start = ParseSse(await response.Content.ReadAsStringAsync()).First(e => e.Name == "message_start").Data;
+        // The upstream's own message_start: "Be brief." and the four words of the message.
+        Assert.Equal(6, start.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task a_stream_from_an_openai_upstream_opens_with_the_gateways_prompt_count()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { ChunkDelayMs = 30 });
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.PostAsJsonAsync("/v1/messages", Message(model.PublicId, stream: true));
+
+        // An OpenAI-format upstream reports usage only at its end, after the relay has started: message_start carries
+        // the gateway's tokenizer count (the record keeps the upstream's final count).
+        var start = ParseSse(await response.Content.ReadAsStringAsync()).First(e => e.Name == "message_start").Data;
+        var expected = new Gateway.Api.OpenAi.UsageEstimator().CountPrompt(
+            """{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello there general Kenobi"}]}"""u8,
+            Gateway.Api.OpenAi.Operation.Chat);
+        Assert.True(expected > 0);
+        Assert.Equal(expected, start.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt64());
+    }
+
+    [Fact]
     public async Task a_tool_call_from_an_openai_model_comes_back_as_a_tool_use_block()
     {
         var key = await gateway.NewKeyAsync();
