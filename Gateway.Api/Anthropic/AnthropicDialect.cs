@@ -40,12 +40,7 @@ internal sealed class AnthropicClientStream(PipeWriter writer, MessagesStreamEnc
 
     public override bool OpensWithPromptCount => true;
 
-    public override void Start(TokenUsage prompt)
-    {
-        frames.Clear();
-        encoder.Start(prompt, frames);
-        Write(frames.Span);
-    }
+    public override void Start(TokenUsage prompt) => encoder.Start(prompt);
 
     public override void OnChunk(ReadOnlySpan<byte> chunkJson)
     {

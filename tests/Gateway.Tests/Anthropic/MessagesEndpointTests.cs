@@ -88,6 +88,30 @@ public class MessagesEndpointTests(GatewayFixture gateway)
         Assert.Equal((6, 7), (record.PromptTokens, record.CompletionTokens));
     }
 
+    [Theory]
+    [InlineData("mock", false)]
+    [InlineData("mock", true)]
+    [InlineData("mock-anthropic", false)]
+    [InlineData("mock-anthropic", true)]
+    [InlineData("mock-gemini", false)]
+    [InlineData("mock-gemini", true)]
+    public async Task a_message_id_is_the_upstreams_id_with_one_msg_prefix_streamed_or_not(string provider, bool stream)
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(provider: provider);
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.PostAsJsonAsync("/v1/messages", Message(model.PublicId, stream));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = stream
+            ? ParseSse(await response.Content.ReadAsStringAsync()).First(e => e.Name == "message_start").Data.GetProperty("message").GetProperty("id").GetString()!
+            : (await Chat.JsonAsync(response)).GetProperty("id").GetString()!;
+        // The mock's ids are 24 characters after their prefix: Anthropic's "msg_01" is kept as it is, OpenAI's
+        // "chatcmpl-" and Gemini's bare responseId become "msg_".
+        Assert.Matches(provider == "mock-anthropic" ? "^msg_01[A-Za-z0-9]{24}$" : "^msg_[A-Za-z0-9]{24}$", id);
+    }
+
     [Fact]
     public async Task a_stream_from_an_anthropic_upstream_opens_with_the_upstreams_prompt_count()
     {
