@@ -8,6 +8,7 @@ public static class ModelsEndpoint
 {
     public static async Task ListAsync(HttpContext ctx, ControlPlaneViews views, TimeProvider time)
     {
+        RequestIdHeader.Stamp(ctx, time);
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
@@ -32,6 +33,7 @@ public static class ModelsEndpoint
     public static async Task GetAsync(HttpContext ctx, ControlPlaneViews views, TimeProvider time, string id)
     {
         id = Unescape(id);
+        RequestIdHeader.Stamp(ctx, time);
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {

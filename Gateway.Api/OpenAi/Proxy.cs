@@ -40,6 +40,7 @@ public sealed partial class Proxy(
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
+            RequestIdHeader.Stamp(ctx, time);
             ctx.Response.StatusCode = 401;
             ctx.Response.ContentType = "application/json";
             await ctx.Response.Body.WriteAsync(dialect.Error(401, dialect.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key"), ctx.RequestAborted);

@@ -36,6 +36,25 @@ public class ErrorTests(GatewayFixture gateway)
 
         var error = await ErrorOf(response, HttpStatusCode.Unauthorized);
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/models")]
+    [InlineData("GET", "/v1/models/mock%2Fgpt-4o-mini")]
+    [InlineData("POST", "/v1/embeddings")]
+    public async Task a_401_on_any_v1_endpoint_carries_a_request_id(string method, string path)
+    {
+        using var client = gateway.Client("sk-gw-not-a-real-key");
+
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = method == "POST" ? new StringContent("""{"model":"mock/x","input":"a"}""", System.Text.Encoding.UTF8, "application/json") : null,
+        });
+
+        var error = await ErrorOf(response, HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
     }
 
     [Theory]

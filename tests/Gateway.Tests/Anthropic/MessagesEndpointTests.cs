@@ -182,7 +182,10 @@ public class MessagesEndpointTests(GatewayFixture gateway)
 
         using (var anonymous = AnthropicClient("sk-gw-not-a-key"))
         using (var response = await anonymous.PostAsJsonAsync("/v1/messages", Message(model.PublicId)))
+        {
             await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "authentication_error");
+            Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
+        }
 
         using var client = AnthropicClient(key.Secret);
         using (var response = await client.PostAsJsonAsync("/v1/messages", new { model = model.PublicId, messages = new[] { new { role = "user", content = "hi" } } }))
@@ -198,6 +201,20 @@ public class MessagesEndpointTests(GatewayFixture gateway)
             await AssertErrorAsync(response, HttpStatusCode.TooManyRequests, "rate_limit_error");
             Assert.Equal(TimeSpan.FromSeconds(3), response.Headers.RetryAfter?.Delta);
         }
+    }
+
+    [Fact]
+    public async Task a_wrong_method_on_messages_gets_405_in_anthropics_shape()
+    {
+        var key = await gateway.NewKeyAsync();
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.GetAsync("/v1/messages");
+
+        var message = await AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed, "invalid_request_error");
+        Assert.Contains("GET /v1/messages", message);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+        Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
     }
 
     [Fact]
