@@ -262,6 +262,7 @@ public sealed partial class Proxy(
         string type, string code, string? param = null)
     {
         var error = dialect.Error(status, message, type, code, param);
+        if (trace.ModelAsked.Length == 0) trace.ModelAsked = ModelNamed.In(body.Span);
         await CommitAsync(trace, status, code, body.Span, error);
         if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = status;

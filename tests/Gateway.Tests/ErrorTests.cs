@@ -84,6 +84,27 @@ public class ErrorTests(GatewayFixture gateway)
         Assert.Equal(400, record.Status);
     }
 
+    [Theory]
+    [InlineData("/v1/chat/completions", "{\"model\":\"MODEL\",\"messages\":[]}")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"max_tokens\":0}")]
+    [InlineData("/v1/chat/completions", "{\"stream\":\"yes\",\"model\":\"MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"MODEL\",\"messages\":[{\"role\":")]
+    [InlineData("/v1/embeddings", "{\"model\":\"MODEL\",\"input\":[]}")]
+    [InlineData("/v1/messages", "{\"model\":\"MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}")]
+    public async Task a_400_record_keeps_the_model_the_body_named(string path, string json)
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostRawAsync(client, json.Replace("MODEL", model.PublicId), path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var record = Assert.Single(await gateway.RequestsOfAsync(key.Id));
+        Assert.Equal(400, record.Status);
+        Assert.Equal(model.PublicId, record.ModelAsked);
+    }
+
     [Fact]
     public async Task an_oversized_body_gets_413()
     {
