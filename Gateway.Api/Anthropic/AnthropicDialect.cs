@@ -38,12 +38,9 @@ internal sealed class AnthropicClientStream(PipeWriter writer, MessagesStreamEnc
 {
     readonly PooledBuffer frames = new(1024);
 
-    public override void Start()
-    {
-        frames.Clear();
-        encoder.Start(frames);
-        Write(frames.Span);
-    }
+    public override bool OpensWithPromptCount => true;
+
+    public override void Start(TokenUsage prompt) => encoder.Start(prompt);
 
     public override void OnChunk(ReadOnlySpan<byte> chunkJson)
     {

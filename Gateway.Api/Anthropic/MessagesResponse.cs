@@ -61,10 +61,14 @@ public static class MessagesResponse
         _ => sawToolCall ? "tool_use" : "end_turn",
     };
 
-    /// <summary>An Anthropic-looking id that still leads back to the upstream's.</summary>
-    internal static string MessageId(string? openAiId) => string.IsNullOrEmpty(openAiId)
-        ? "msg_" + Guid.NewGuid().ToString("N")
-        : "msg_" + (openAiId.StartsWith("chatcmpl-", StringComparison.Ordinal) ? openAiId["chatcmpl-".Length..] : openAiId);
+    /// <summary>An Anthropic-looking id that still leads back to the upstream's: an Anthropic upstream's is kept as it is.</summary>
+    internal static string MessageId(string? openAiId) => openAiId switch
+    {
+        null or "" => "msg_" + Guid.NewGuid().ToString("N"),
+        _ when openAiId.StartsWith("msg_", StringComparison.Ordinal) => openAiId,
+        _ when openAiId.StartsWith("chatcmpl-", StringComparison.Ordinal) => "msg_" + openAiId["chatcmpl-".Length..],
+        _ => "msg_" + openAiId,
+    };
 
     static void WriteToolUse(Utf8JsonWriter json, JsonElement call)
     {

@@ -8,11 +8,15 @@ namespace Gateway.Api.Anthropic;
 /// Re-frames an OpenAI chunk stream as Anthropic's Messages SSE events, writing each event as soon as the chunk
 /// that causes it arrives. One encoder per response; not thread-safe.
 /// </summary>
-public sealed class MessagesStreamEncoder(string publicModel, string messageId)
+/// <param name="fallbackId">The message id when no chunk carries the upstream's.</param>
+public sealed class MessagesStreamEncoder(string publicModel, string fallbackId)
 {
     enum Block { None, Text, Tool }
 
     Utf8JsonWriter? json;
+    string messageId = fallbackId;
+    TokenUsage prompt;
+    bool started;
     Block open;
     int blockIndex = -1;
     int toolIndex = -1; // OpenAI's index of the call in the open tool_use block
@@ -21,8 +25,16 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
     string? finishReason;
     bool ended;
 
-    public void Start(IBufferWriter<byte> output)
+    /// <summary>
+    /// Opens the message. Its <c>message_start</c> goes out with the first chunk, which names the upstream's id (the
+    /// relay hands that chunk over at once), so streamed and whole answers carry the same id.
+    /// </summary>
+    /// <param name="prompt">The prompt's count, which Anthropic states up front; the final count follows in <c>message_delta</c>.</param>
+    public void Start(TokenUsage prompt) => this.prompt = prompt;
+
+    void WriteMessageStart(IBufferWriter<byte> output)
     {
+        started = true;
         var w = Begin("message_start"u8, output);
         w.WriteString("type"u8, "message_start"u8);
         w.WriteStartObject("message"u8);
@@ -34,7 +46,7 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
         w.WriteEndArray();
         w.WriteNull("stop_reason"u8);
         w.WriteNull("stop_sequence"u8);
-        WriteUsage(w, default);
+        WriteUsage(w, prompt);
         w.WriteEndObject();
         End(output);
     }
@@ -43,6 +55,11 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
     public void OnChunk(ReadOnlySpan<byte> openAiChunkJson, IBufferWriter<byte> output)
     {
         if (ended) return;
+        if (!started)
+        {
+            if (IdOf(openAiChunkJson) is { Length: > 0 } upstreamId) messageId = MessagesResponse.MessageId(upstreamId);
+            WriteMessageStart(output);
+        }
         var r = new Utf8JsonReader(openAiChunkJson);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -58,6 +75,7 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
     public void Complete(TokenUsage usage, IBufferWriter<byte> output)
     {
         if (ended) return;
+        if (!started) WriteMessageStart(output);
         ended = true;
         CloseBlock(output);
         var w = Begin("message_delta"u8, output);
@@ -76,6 +94,7 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
     public void Fail(int status, string message, IBufferWriter<byte> output)
     {
         if (ended) return;
+        if (!started) WriteMessageStart(output);
         ended = true;
         WriteFrame("error"u8, output);
         json!.Reset(output);
@@ -216,6 +235,21 @@ public sealed class MessagesStreamEncoder(string publicModel, string messageId)
         w.WriteNumber("cache_read_input_tokens"u8, usage.CachedPromptTokens);
         w.WriteNumber("output_tokens"u8, usage.CompletionTokens);
         w.WriteEndObject();
+    }
+
+    /// <summary>The chunk's top-level <c>id</c>, if it has one.</summary>
+    static string? IdOf(ReadOnlySpan<byte> chunk)
+    {
+        var r = new Utf8JsonReader(chunk);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var isId = r.ValueTextEquals("id"u8);
+            r.Read();
+            if (isId) return r.TokenType == JsonTokenType.String ? r.GetString() : null;
+            r.Skip();
+        }
+        return null;
     }
 
     /// <summary>The string token as it stands in the chunk, quotes and escapes kept, so it is copied rather than re-encoded.</summary>

@@ -97,6 +97,8 @@ public static class GatewayServices
         app.MapPost("/v1/messages", ctx => proxy.HandleAsync(ctx, Operation.Chat, AnthropicDialect.Instance)).ExcludeFromDescription();
         app.MapGet("/v1/models", ctx => ModelsEndpoint.ListAsync(ctx, views, time)).ExcludeFromDescription();
         app.MapGet("/v1/models/{**id}", ctx => ModelsEndpoint.GetAsync(ctx, views, time, (string)ctx.Request.RouteValues["id"]!)).ExcludeFromDescription();
+        // Last resort under /v1: an unknown path (404) or a wrong method (405), in the endpoint's error shape.
+        app.MapFallback("/v1/{**path}", ctx => UnroutedRequest.AnswerAsync(ctx, time)).ExcludeFromDescription();
         return app;
     }
 }

@@ -44,7 +44,11 @@ public abstract class ClientStream(PipeWriter writer) : IChunkSink, IDisposable
     /// <summary>What the client was sent, up to 1 MiB.</summary>
     public ReadOnlySpan<byte> Captured => captured.Span;
 
-    public abstract void Start();
+    /// <summary>The client's format states the prompt's token count in its first event (Anthropic's <c>message_start</c>).</summary>
+    public virtual bool OpensWithPromptCount => false;
+
+    /// <param name="prompt">The prompt's count when <see cref="OpensWithPromptCount"/>; else default.</param>
+    public abstract void Start(TokenUsage prompt);
 
     public abstract void OnChunk(ReadOnlySpan<byte> chunkJson);
 

@@ -8,6 +8,7 @@ public static class ModelsEndpoint
 {
     public static async Task ListAsync(HttpContext ctx, ControlPlaneViews views, TimeProvider time)
     {
+        RequestIdHeader.Stamp(ctx, time);
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
@@ -31,6 +32,8 @@ public static class ModelsEndpoint
 
     public static async Task GetAsync(HttpContext ctx, ControlPlaneViews views, TimeProvider time, string id)
     {
+        id = Unescape(id);
+        RequestIdHeader.Stamp(ctx, time);
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
@@ -47,6 +50,14 @@ public static class ModelsEndpoint
         ctx.Response.ContentType = "application/json";
         await ctx.Response.Body.WriteAsync(buffer.Memory, ctx.RequestAborted);
     }
+
+    /// <summary>
+    /// Ids hold a slash (<c>mock/gpt-4o-mini</c>). SDKs escape it (<c>mock%2Fgpt-4o-mini</c>) and ASP.NET Core
+    /// decodes every escape in a path except that one, so the route value still carries it. Only %2F is undone:
+    /// the rest was decoded once already.
+    /// </summary>
+    internal static string Unescape(string id) =>
+        id.Contains('%') ? id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase) : id;
 
     static void WriteModel(Utf8JsonWriter w, CatalogModel model)
     {

@@ -32,7 +32,7 @@ internal sealed class OpenAiClientStream(PipeWriter writer, bool includeUsage, R
 
     bool sentUsage;
 
-    public override void Start() { }
+    public override void Start(TokenUsage prompt) { }
 
     public override void OnChunk(ReadOnlySpan<byte> chunkJson)
     {

@@ -40,6 +40,7 @@ public sealed partial class Proxy(
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
+            RequestIdHeader.Stamp(ctx, time);
             ctx.Response.StatusCode = 401;
             ctx.Response.ContentType = "application/json";
             await ctx.Response.Body.WriteAsync(dialect.Error(401, dialect.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key"), ctx.RequestAborted);
@@ -322,6 +323,7 @@ public sealed partial class Proxy(
         string type, string code, string? param = null)
     {
         var error = dialect.Error(status, message, type, code, param);
+        if (trace.ModelAsked.Length == 0) trace.ModelAsked = ModelNamed.In(body.Span);
         await CommitAsync(trace, status, code, body.Span, error);
         if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = status;

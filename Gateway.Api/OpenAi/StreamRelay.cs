@@ -88,7 +88,7 @@ internal sealed class StreamRelay(
         response.Headers["X-Accel-Buffering"] = "no";
         var writer = response.BodyWriter;
         var client = this.client!;
-        client.Start();
+        client.Start(client.OpensWithPromptCount ? proxy.PromptBeforeAnswer(trace, translator.Usage, openAiBody.Span) : default);
         ReplayPrimed();
         client.Pending = false;
         await writer.FlushAsync(ctx.RequestAborted);

@@ -64,6 +64,24 @@ public class CatalogAndKeyTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task a_model_is_found_by_its_id_with_the_slash_raw_or_escaped()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        using var client = gateway.Client(key.Secret);
+
+        foreach (var path in new[] { $"/v1/models/{model.PublicId}", $"/v1/models/{model.PublicId.Replace("/", "%2F")}", $"/v1/models/{model.PublicId.Replace("/", "%2f")}" })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}");
+            Assert.Equal(model.PublicId, (await Chat.JsonAsync(response)).GetProperty("id").GetString());
+        }
+        using var unknown = await client.GetAsync("/v1/models/mock%2Fno-such-model");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("'mock/no-such-model'", await unknown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task an_issued_key_secret_is_shown_once_and_only_its_prefix_is_listed()
     {
         var key = await gateway.NewKeyAsync();

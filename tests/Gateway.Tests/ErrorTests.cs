@@ -36,6 +36,25 @@ public class ErrorTests(GatewayFixture gateway)
 
         var error = await ErrorOf(response, HttpStatusCode.Unauthorized);
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/models")]
+    [InlineData("GET", "/v1/models/mock%2Fgpt-4o-mini")]
+    [InlineData("POST", "/v1/embeddings")]
+    public async Task a_401_on_any_v1_endpoint_carries_a_request_id(string method, string path)
+    {
+        using var client = gateway.Client("sk-gw-not-a-real-key");
+
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = method == "POST" ? new StringContent("""{"model":"mock/x","input":"a"}""", System.Text.Encoding.UTF8, "application/json") : null,
+        });
+
+        var error = await ErrorOf(response, HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
     }
 
     [Theory]
@@ -63,6 +82,27 @@ public class ErrorTests(GatewayFixture gateway)
         else Assert.Equal(param, error.GetProperty("param").GetString());
         var record = await gateway.RecordAsync(response);
         Assert.Equal(400, record.Status);
+    }
+
+    [Theory]
+    [InlineData("/v1/chat/completions", "{\"model\":\"MODEL\",\"messages\":[]}")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"max_tokens\":0}")]
+    [InlineData("/v1/chat/completions", "{\"stream\":\"yes\",\"model\":\"MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"MODEL\",\"messages\":[{\"role\":")]
+    [InlineData("/v1/embeddings", "{\"model\":\"MODEL\",\"input\":[]}")]
+    [InlineData("/v1/messages", "{\"model\":\"MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}")]
+    public async Task a_400_record_keeps_the_model_the_body_named(string path, string json)
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        using var client = gateway.Client(key.Secret);
+
+        using var response = await Chat.PostRawAsync(client, json.Replace("MODEL", model.PublicId), path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var record = Assert.Single(await gateway.RequestsOfAsync(key.Id));
+        Assert.Equal(400, record.Status);
+        Assert.Equal(model.PublicId, record.ModelAsked);
     }
 
     [Fact]

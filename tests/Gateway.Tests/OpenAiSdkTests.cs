@@ -57,6 +57,24 @@ public class OpenAiSdkTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task the_sdk_retrieves_a_model_whose_id_holds_a_slash()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        var models = new OpenAI.Models.OpenAIModelClient(new ApiKeyCredential(key.Secret), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(gateway.Host.Server.BaseAddress, "/v1"),
+            Transport = new HttpClientPipelineTransport(gateway.Host.Server.CreateClient()),
+        });
+
+        // The SDK escapes the id: GET /v1/models/mock%2F….
+        OpenAI.Models.OpenAIModel retrieved = await models.GetModelAsync(model.PublicId);
+
+        Assert.Equal(model.PublicId, retrieved.Id);
+        Assert.Equal("mock", retrieved.OwnedBy);
+    }
+
+    [Fact]
     public async Task the_sdk_surfaces_gateway_errors()
     {
         var chat = SdkClient("mock/none", "sk-gw-wrong");

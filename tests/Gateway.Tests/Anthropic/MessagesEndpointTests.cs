@@ -88,6 +88,66 @@ public class MessagesEndpointTests(GatewayFixture gateway)
         Assert.Equal((6, 7), (record.PromptTokens, record.CompletionTokens));
     }
 
+    [Theory]
+    [InlineData("mock", false)]
+    [InlineData("mock", true)]
+    [InlineData("mock-anthropic", false)]
+    [InlineData("mock-anthropic", true)]
+    [InlineData("mock-gemini", false)]
+    [InlineData("mock-gemini", true)]
+    public async Task a_message_id_is_the_upstreams_id_with_one_msg_prefix_streamed_or_not(string provider, bool stream)
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(provider: provider);
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.PostAsJsonAsync("/v1/messages", Message(model.PublicId, stream));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = stream
+            ? ParseSse(await response.Content.ReadAsStringAsync()).First(e => e.Name == "message_start").Data.GetProperty("message").GetProperty("id").GetString()!
+            : (await Chat.JsonAsync(response)).GetProperty("id").GetString()!;
+        // The mock's ids are 24 characters after their prefix: Anthropic's "msg_01" is kept as it is, OpenAI's
+        // "chatcmpl-" and Gemini's bare responseId become "msg_".
+        Assert.Matches(provider == "mock-anthropic" ? "^msg_01[A-Za-z0-9]{24}$" : "^msg_[A-Za-z0-9]{24}$", id);
+    }
+
+    [Fact]
+    public async Task a_stream_from_an_anthropic_upstream_opens_with_the_upstreams_prompt_count()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(provider: "mock-anthropic");
+        // Chunks apart, so the relay starts before the final count arrives.
+        gateway.SetBehavior(model, new ModelBehavior { ChunkDelayMs = 30 });
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.PostAsJsonAsync("/v1/messages", Message(model.PublicId, stream: true));
+
+        var start = ParseSse(await response.Content.ReadAsStringAsync()).First(e => e.Name == "message_start").Data;
+        // The upstream's own message_start: "Be brief." and the four words of the message.
+        Assert.Equal(6, start.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task a_stream_from_an_openai_upstream_opens_with_the_gateways_prompt_count()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new ModelBehavior { ChunkDelayMs = 30 });
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.PostAsJsonAsync("/v1/messages", Message(model.PublicId, stream: true));
+
+        // An OpenAI-format upstream reports usage only at its end, after the relay has started: message_start carries
+        // the gateway's tokenizer count (the record keeps the upstream's final count).
+        var start = ParseSse(await response.Content.ReadAsStringAsync()).First(e => e.Name == "message_start").Data;
+        var expected = new Gateway.Api.OpenAi.UsageEstimator().CountPrompt(
+            """{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello there general Kenobi"}]}"""u8,
+            Gateway.Api.OpenAi.Operation.Chat);
+        Assert.True(expected > 0);
+        Assert.Equal(expected, start.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt64());
+    }
+
     [Fact]
     public async Task a_tool_call_from_an_openai_model_comes_back_as_a_tool_use_block()
     {
@@ -122,7 +182,10 @@ public class MessagesEndpointTests(GatewayFixture gateway)
 
         using (var anonymous = AnthropicClient("sk-gw-not-a-key"))
         using (var response = await anonymous.PostAsJsonAsync("/v1/messages", Message(model.PublicId)))
+        {
             await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "authentication_error");
+            Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
+        }
 
         using var client = AnthropicClient(key.Secret);
         using (var response = await client.PostAsJsonAsync("/v1/messages", new { model = model.PublicId, messages = new[] { new { role = "user", content = "hi" } } }))
@@ -138,6 +201,20 @@ public class MessagesEndpointTests(GatewayFixture gateway)
             await AssertErrorAsync(response, HttpStatusCode.TooManyRequests, "rate_limit_error");
             Assert.Equal(TimeSpan.FromSeconds(3), response.Headers.RetryAfter?.Delta);
         }
+    }
+
+    [Fact]
+    public async Task a_wrong_method_on_messages_gets_405_in_anthropics_shape()
+    {
+        var key = await gateway.NewKeyAsync();
+        using var client = AnthropicClient(key.Secret);
+
+        using var response = await client.GetAsync("/v1/messages");
+
+        var message = await AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed, "invalid_request_error");
+        Assert.Contains("GET /v1/messages", message);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+        Assert.True(Guid.TryParse(response.Headers.GetValues("x-request-id").Single(), out _));
     }
 
     [Fact]
