@@ -57,7 +57,9 @@ if (args is ["prices", "load", ..])
     return;
 }
 app.UseExceptionHandler();
+app.UseAdminStatusProblems();
 app.UseAdminAuth();
+app.UseAdminRequestBodies();
 app.MapOpenAi();
 app.MapWolverineEndpoints(http =>
 {

@@ -26,13 +26,18 @@ public sealed class SetBudgetValidator : AbstractValidator<SetBudget>
         RuleFor(x => x.ScopeId).NotEmpty().When(x => x.Scope is BudgetScopes.Team or BudgetScopes.Key).WithMessage("is required for a team or key budget.");
         RuleFor(x => x.LimitUsd).GreaterThan(0).PrecisionScale(18, 6, ignoreTrailingZeros: true);
         RuleFor(x => x.Period).Must(BudgetPeriods.IsKnown).WithMessage("must be daily, weekly, monthly or lifetime.");
-        RuleFor(x => x.TimeZone).Must(z => TimeZoneInfo.TryFindSystemTimeZoneById(z ?? "", out _)).WithMessage("must be a time zone id such as UTC or Europe/Paris.");
-        RuleForEach(x => x.Thresholds).InclusiveBetween(1, 100);
+        RuleFor(x => x.TimeZone).Cascade(CascadeMode.Stop).MaximumLength(AdminLimits.TimeZone)
+            .Must(z => TimeZoneInfo.TryFindSystemTimeZoneById(z ?? "", out _)).WithMessage("must be a time zone id such as UTC or Europe/Paris.");
+        RuleFor(x => x.Thresholds).Cascade(CascadeMode.Stop).AtMost(AdminLimits.Thresholds)
+            .Must(t => t is null || t.Distinct().Count() == t.Count).WithMessage("must not repeat a threshold.");
+        RuleForEach(x => x.Thresholds).InclusiveBetween(1, 100).When(x => AdminLimitRules.AtMost(x.Thresholds, AdminLimits.Thresholds));
         RuleFor(x => x.OnExhausted).Must(BudgetPolicies.IsKnown).WithMessage("must be block or downgrade.");
         RuleFor(x => x.DowngradeModel).NotEmpty().When(x => x.OnExhausted == BudgetPolicies.Downgrade).WithMessage("is required to downgrade.");
-        RuleFor(x => x.DowngradeModel).Must(m => catalog.ModelsByPublicId.ContainsKey(m!)).When(x => !string.IsNullOrEmpty(x.DowngradeModel))
+        RuleFor(x => x.DowngradeModel).Cascade(CascadeMode.Stop).MaximumLength(AdminLimits.ModelName)
+            .Must(m => catalog.ModelsByPublicId.ContainsKey(m!)).When(x => !string.IsNullOrEmpty(x.DowngradeModel))
             .WithMessage((_, m) => $"no catalog model '{m}'.");
-        RuleFor(x => x.WebhookUrl).Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        RuleFor(x => x.WebhookUrl).Cascade(CascadeMode.Stop).MaximumLength(AdminLimits.Url)
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
             .When(x => !string.IsNullOrEmpty(x.WebhookUrl)).WithMessage("must be an absolute http(s) URL.");
     }
 }

@@ -14,7 +14,7 @@ public sealed class CreateTeamValidator : AbstractValidator<CreateTeam>
 {
     public static readonly CreateTeamValidator Instance = new();
 
-    CreateTeamValidator() => RuleFor(x => x.Name).NotEmpty().MaximumLength(100);
+    CreateTeamValidator() => RuleFor(x => x.Name).NotEmpty().MaximumLength(AdminLimits.Name);
 }
 
 public sealed record TeamResponse(Guid Id, string Name, DateTimeOffset CreatedAt, Guid? AccountId = null) : CreationResponse($"/admin/teams/{Id}")
