@@ -59,7 +59,7 @@ if (args is ["prices", "load", ..])
 app.UseExceptionHandler();
 app.UseAdminStatusProblems();
 app.UseAdminAuth();
-app.UseAdminRequestBodies();
+app.UseAdminRequestChecks();
 app.MapOpenAi();
 app.MapWolverineEndpoints(http =>
 {

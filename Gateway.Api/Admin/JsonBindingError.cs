@@ -31,7 +31,8 @@ public static partial class JsonBindingError
         return Describe(type);
     }
 
-    static string Describe(Type type)
+    /// <summary>The kind of value a field of this type takes, in words for the people who send it.</summary>
+    public static string Describe(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string)) return "a string";

@@ -80,4 +80,18 @@ public class AdminJsonErrorTests(GatewayFixture gateway)
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.Equal(404, JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetInt32());
     }
+
+    [Theory]
+    [InlineData("/admin/analytics/cost?from=yesterday", "from")]
+    [InlineData("/admin/analytics/top-keys?n=ten", "n")]
+    [InlineData("/admin/audit?entityId=zz", "entityId")]
+    public async Task an_unparseable_query_value_names_it_without_dotnet_type_names(string url, string name)
+    {
+        using var admin = gateway.Client(GatewayFixture.AdminKey);
+        using var response = await admin.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+        Assert.Contains(name, text);
+        Assert.False(text.Contains("System.") || text.Contains("Gateway."), text);
+    }
 }

@@ -7,14 +7,15 @@ using Wolverine.Http;
 namespace Gateway.Api.Admin;
 
 /// <summary>
-/// Reads every /admin request body once, before its endpoint: past <see cref="AdminLimits.BodyBytes"/> it is a 413;
-/// when it does not bind to the endpoint's request type it is a 400 worded for people — the field and the kind of
-/// JSON value it needs — instead of the serializer's message, which names .NET types. The endpoint then reads the
-/// buffered copy. One place for every admin endpoint, so none can answer otherwise.
+/// Checks every /admin request before its endpoint: its query values (<see cref="AdminQueryValues"/>), then its body,
+/// read once. A body past <see cref="AdminLimits.BodyBytes"/> is a 413; one that does not bind to the endpoint's
+/// request type is a 400 worded for people — the field and the kind of JSON value it needs — instead of the
+/// serializer's message, which names .NET types. The endpoint then reads the buffered copy. One place for every
+/// admin endpoint, so none can answer otherwise.
 /// </summary>
-public static class AdminRequestBody
+public static class AdminRequestChecks
 {
-    public static IApplicationBuilder UseAdminRequestBodies(this IApplicationBuilder app) =>
+    public static IApplicationBuilder UseAdminRequestChecks(this IApplicationBuilder app) =>
         app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/admin"), branch => branch.Use(async (ctx, next) =>
         {
             if (await RefusalAsync(ctx) is { } problem)
@@ -33,6 +34,7 @@ public static class AdminRequestBody
         if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = AdminLimits.BodyBytes + 1L;
 
         var chain = ctx.GetEndpoint()?.Metadata.GetMetadata<HttpChain>();
+        if (chain is not null && AdminQueryValues.Problem(ctx, chain) is { } query) return query;
         var bodyType = chain?.RequestType;
         if (bodyType is null || bodyType == typeof(void) || !HttpMethods.IsPost(ctx.Request.Method) && !HttpMethods.IsPut(ctx.Request.Method) && !HttpMethods.IsPatch(ctx.Request.Method))
             return null;
