@@ -72,6 +72,7 @@ public static class GatewayServices
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UsageEstimator>();
         services.AddSingleton<Proxy>();
+        services.AddGatewayHealth();
         return services;
     }
 

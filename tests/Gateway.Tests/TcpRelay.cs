@@ -16,6 +16,9 @@ public sealed class TcpRelay : IAsyncDisposable
     CancellationTokenSource? running;
 
     public int Port { get; private set; }
+    /// <summary>Connections accepted so far.</summary>
+    public int Accepted => accepted;
+    int accepted;
 
     TcpRelay(string targetHost, int targetPort) => (this.targetHost, this.targetPort) = (targetHost, targetPort);
 
@@ -57,6 +60,7 @@ public sealed class TcpRelay : IAsyncDisposable
             TcpClient inbound;
             try { inbound = await on.AcceptTcpClientAsync(ct); }
             catch (Exception) { return; }
+            Interlocked.Increment(ref accepted);
             _ = RelayAsync(inbound, ct);
         }
     }
