@@ -42,6 +42,11 @@ public sealed class GatewayOptions
     /// <summary>The DuckDB file; default analytics.duckdb in the data folder (GATEWAY_DATA), else in the temp folder.</summary>
     public string? AnalyticsPath { get; set; }
     public string AnalyticsFile => AnalyticsPath ?? Path.Combine(Data ?? Path.GetTempPath(), "analytics.duckdb");
+    /// <summary>
+    /// Let budget webhooks target loopback, private, link-local and unique-local addresses (refused by default, when a
+    /// budget is set and again when each delivery connects). For receivers inside the gateway's own network.
+    /// </summary>
+    public bool AllowPrivateWebhooks { get; set; }
     /// <summary>Output tokens a budget reservation assumes when a request gives no max_tokens.</summary>
     public int BudgetMaxOutputTokens { get; set; } = 4096;
     /// <summary>max_tokens sent to upstreams that require one (Anthropic) when the client gave none.</summary>

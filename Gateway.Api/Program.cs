@@ -57,7 +57,9 @@ if (args is ["prices", "load", ..])
     return;
 }
 app.UseExceptionHandler();
+app.UseAdminStatusProblems();
 app.UseAdminAuth();
+app.UseAdminRequestChecks();
 app.MapOpenAi();
 app.MapWolverineEndpoints(http =>
 {
@@ -69,7 +71,7 @@ app.MapWolverineEndpoints(http =>
         chain => chain.RoutePattern?.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true && !chain.HttpMethods.All(m => m is "GET" or "HEAD"));
 });
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+app.MapGatewayHealth();
 
 await app.RunAsync();
 

@@ -17,6 +17,8 @@ public sealed class BudgetView
     public string? DowngradeModel { get; set; }
     /// <summary>Receives a POST when spend crosses a threshold (through Wolverine's durable outbox, with retries).</summary>
     public string? WebhookUrl { get; set; }
+    /// <summary>Where the webhook's signing secret is kept, encrypted (null: none; a webhook set before signing existed).</summary>
+    public Guid? WebhookSecretId { get; set; }
     public bool Removed { get; set; }
     public DateTimeOffset SetAt { get; set; }
 
@@ -25,6 +27,8 @@ public sealed class BudgetView
     public void Apply(IEvent<BudgetSet> e) => With(e);
 
     public void Apply(BudgetRemoved e) => Removed = true;
+
+    public void Apply(BudgetWebhookSecretSet e) => WebhookSecretId = e.SecretId;
 
     BudgetView With(IEvent<BudgetSet> e)
     {

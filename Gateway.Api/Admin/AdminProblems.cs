@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Wolverine.Http;
 
 namespace Gateway.Api.Admin;
@@ -7,6 +8,25 @@ namespace Gateway.Api.Admin;
 /// <summary>Admin errors as problem details that name the offending field.</summary>
 public static class AdminProblems
 {
+    /// <summary>
+    /// An /admin answer that is an error without a body — no such path (404), a method the path does not take (405),
+    /// a body that is not JSON (415) — gets problem details too, so every admin error reads the same.
+    /// </summary>
+    public static IApplicationBuilder UseAdminStatusProblems(this IApplicationBuilder app) =>
+        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/admin"), branch => branch.UseStatusCodePages(async pages =>
+        {
+            var ctx = pages.HttpContext;
+            var status = ctx.Response.StatusCode;
+            var detail = status switch
+            {
+                404 => $"There is no admin resource at {ctx.Request.Path}.",
+                405 => $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}.",
+                415 => "Send the request body as JSON, with 'Content-Type: application/json'.",
+                _ => null,
+            };
+            await Results.Problem(statusCode: status, title: ReasonPhrases.GetReasonPhrase(status), detail: detail).ExecuteAsync(ctx);
+        }));
+
     public static ProblemDetails Check<T>(IValidator<T> validator, T? command)
     {
         if (command is null) return Problem(400, "The request body is missing or is not a JSON object.", new() { ["body"] = ["A JSON object is required."] });
@@ -20,6 +40,10 @@ public static class AdminProblems
 
     public static ProblemDetails Invalid(string field, string message) =>
         Problem(400, $"{field}: {message}", new() { [field] = [message] });
+
+    /// <summary>The body as a whole is wrong (missing, not JSON, not an object): the message is the detail.</summary>
+    public static ProblemDetails InvalidBody(string message) =>
+        Problem(400, message, new() { ["body"] = [message] }, "Invalid request body");
 
     public static ProblemDetails NotFound(string what) => new() { Status = 404, Title = "Not found", Detail = what };
 

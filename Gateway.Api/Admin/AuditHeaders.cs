@@ -19,6 +19,6 @@ public static class AuditHeaders
         session.SetHeader("role", principal.Role);
         session.SetHeader("source", $"{ctx.Connection.RemoteIpAddress?.ToString() ?? "local"} {ctx.Request.Headers.UserAgent}".Trim());
         var reason = ctx.Request.Headers[ReasonHeader].ToString();
-        if (!string.IsNullOrWhiteSpace(reason)) session.SetHeader("reason", reason.Length > 500 ? reason[..500] : reason);
+        if (!string.IsNullOrWhiteSpace(reason)) session.SetHeader("reason", reason.Length > AdminLimits.Reason ? reason[..AdminLimits.Reason] : reason);
     }
 }

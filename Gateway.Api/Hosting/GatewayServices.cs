@@ -36,6 +36,7 @@ public static class GatewayServices
                 store.Events.MetadataConfig.HeadersEnabled = true;
                 store.AddGatewayProjections();
                 store.Schema.For<ProviderSecret>();
+                store.Schema.For<WebhookSecret>();
                 store.Listeners.Add(new ControlPlaneListener(sp));
                 store.Logger(new QuietMartenLogger(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
                 return store;
@@ -65,12 +66,14 @@ public static class GatewayServices
         services.AddHostedService<Audit.EventChainService>();
         services.AddSingleton<Audit.BodyRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.BodyRetentionService>());
-        services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => Budgets.WebhookConnections.Handler(options));
         services.AddSingleton<Routing.CircuitJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UsageEstimator>();
         services.AddSingleton<Proxy>();
+        services.AddGatewayHealth();
         return services;
     }
 

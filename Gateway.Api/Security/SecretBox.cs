@@ -4,30 +4,48 @@ using System.Text;
 namespace Gateway.Api.Security;
 
 /// <summary>
-/// Encrypts provider API keys at rest with AES-256-GCM under the master key. Ciphertexts live in
-/// <see cref="ProviderSecret"/> documents, never in events.
+/// Encrypts secrets at rest with AES-256-GCM under the master key: provider API keys in <see cref="ProviderSecret"/>
+/// documents, budget webhook signing secrets in <see cref="WebhookSecret"/> documents; never in events.
 /// </summary>
 public sealed class SecretBox(byte[] masterKey)
 {
     const int NonceSize = 12;
     const int TagSize = 16;
+    // Bound into a webhook secret's ciphertext with its id, so a provider key's ciphertext cannot pass for one.
+    static readonly byte[] WebhookPurpose = "budget-webhook"u8.ToArray();
 
     public ProviderSecret Seal(Guid credentialId, string plaintext)
+    {
+        var (nonce, cipher, tag) = Encrypt(plaintext, credentialId.ToByteArray());
+        return new ProviderSecret { Id = credentialId, Nonce = nonce, Ciphertext = cipher, Tag = tag };
+    }
+
+    public string Open(ProviderSecret secret) => Decrypt(secret.Nonce, secret.Ciphertext, secret.Tag, secret.Id.ToByteArray());
+
+    public WebhookSecret SealWebhook(Guid secretId, string plaintext)
+    {
+        var (nonce, cipher, tag) = Encrypt(plaintext, [.. secretId.ToByteArray(), .. WebhookPurpose]);
+        return new WebhookSecret { Id = secretId, Nonce = nonce, Ciphertext = cipher, Tag = tag };
+    }
+
+    public string Open(WebhookSecret secret) => Decrypt(secret.Nonce, secret.Ciphertext, secret.Tag, [.. secret.Id.ToByteArray(), .. WebhookPurpose]);
+
+    (byte[] Nonce, byte[] Cipher, byte[] Tag) Encrypt(string plaintext, byte[] associated)
     {
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);
         var input = Encoding.UTF8.GetBytes(plaintext);
         var cipher = new byte[input.Length];
         var tag = new byte[TagSize];
         using var aes = new AesGcm(masterKey, TagSize);
-        aes.Encrypt(nonce, input, cipher, tag, credentialId.ToByteArray());
-        return new ProviderSecret { Id = credentialId, Nonce = nonce, Ciphertext = cipher, Tag = tag };
+        aes.Encrypt(nonce, input, cipher, tag, associated);
+        return (nonce, cipher, tag);
     }
 
-    public string Open(ProviderSecret secret)
+    string Decrypt(byte[] nonce, byte[] cipher, byte[] tag, byte[] associated)
     {
-        var plain = new byte[secret.Ciphertext.Length];
+        var plain = new byte[cipher.Length];
         using var aes = new AesGcm(masterKey, TagSize);
-        aes.Decrypt(secret.Nonce, secret.Ciphertext, secret.Tag, plain, secret.Id.ToByteArray());
+        aes.Decrypt(nonce, cipher, tag, plain, associated);
         return Encoding.UTF8.GetString(plain);
     }
 

@@ -56,6 +56,8 @@ public sealed class GatewayFixture : IAsyncLifetime
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
             builder.UseSetting("Gateway:AnalyticsPath", AnalyticsFile);
             builder.UseSetting("Gateway:AnalyticsExportInterval", "00:00:00.200");
+            // The webhook receivers of the tests listen on loopback.
+            builder.UseSetting("Gateway:AllowPrivateWebhooks", "true");
         });
         await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey });
         // The same mock under each other wire format it speaks.

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Gateway.Analytics;
 using Gateway.Api.Analytics;
+using Gateway.Api.ControlPlane;
 using Wolverine.Http;
 
 namespace Gateway.Api.Admin.Analytics;
@@ -9,7 +10,8 @@ namespace Gateway.Api.Admin.Analytics;
 /// <summary>
 /// Finance and ops questions over the DuckDB export (admin, finance and auditor roles): latency percentiles, cost and
 /// usage, top keys with their share of team and account spend, error and fallback rates. Filters are parameters;
-/// groupings come from fixed lists. <c>format=csv</c> answers CSV, otherwise JSON <c>{columns, rows}</c>.
+/// groupings come from fixed lists. <c>format=csv</c> answers CSV, otherwise JSON <c>{columns, rows}</c>. Grouped
+/// by provider, each row has the provider's id (<c>provider</c>) and its name (<c>provider_name</c>).
 /// </summary>
 public static class AnalyticsEndpoints
 {
@@ -19,25 +21,25 @@ public static class AnalyticsEndpoints
 
     [WolverineGet("/admin/analytics/latency", OperationId = "analyticsLatency")]
     [Tags("analytics")]
-    public static IResult Latency(string? metric, string? by, string? bucket, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
-        Answer(options, format, db => AnalyticsQueries.Latency(db, metric ?? "total", by ?? "model", bucket ?? "hour", from, to));
+    public static IResult Latency(string? metric, string? by, string? bucket, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options, ControlPlaneViews views) =>
+        Answer(options, views, format, db => AnalyticsQueries.Latency(db, metric ?? "total", by ?? "model", bucket ?? "hour", from, to));
 
     [WolverineGet("/admin/analytics/cost", OperationId = "analyticsCost")]
     [Tags("analytics")]
-    public static IResult Cost(string? by, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
-        Answer(options, format, db => AnalyticsQueries.Cost(db, by ?? "key", from, to));
+    public static IResult Cost(string? by, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options, ControlPlaneViews views) =>
+        Answer(options, views, format, db => AnalyticsQueries.Cost(db, by ?? "key", from, to));
 
     [WolverineGet("/admin/analytics/top-keys", OperationId = "analyticsTopKeys")]
     [Tags("analytics")]
-    public static IResult TopKeys(int? n, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
-        Answer(options, format, db => AnalyticsQueries.TopKeys(db, n ?? 10, from, to));
+    public static IResult TopKeys(int? n, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options, ControlPlaneViews views) =>
+        Answer(options, views, format, db => AnalyticsQueries.TopKeys(db, n ?? 10, from, to));
 
     [WolverineGet("/admin/analytics/reliability", OperationId = "analyticsReliability")]
     [Tags("analytics")]
-    public static IResult Reliability(string? by, string? bucket, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options) =>
-        Answer(options, format, db => AnalyticsQueries.Reliability(db, by ?? "provider", bucket ?? "hour", from, to));
+    public static IResult Reliability(string? by, string? bucket, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options, ControlPlaneViews views) =>
+        Answer(options, views, format, db => AnalyticsQueries.Reliability(db, by ?? "provider", bucket ?? "hour", from, to));
 
-    static IResult Answer(GatewayOptions options, string? format, Func<DuckDB.NET.Data.DuckDBConnection, QueryResult> query)
+    static IResult Answer(GatewayOptions options, ControlPlaneViews views, string? format, Func<DuckDB.NET.Data.DuckDBConnection, QueryResult> query)
     {
         QueryResult result;
         try
@@ -49,9 +51,17 @@ public static class AnalyticsEndpoints
         {
             return Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0]));
         }
+        result = result.WithNames("provider", ProviderNames(views));
         return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             ? Results.Text(Csv(result), "text/csv")
             : Results.Ok(new { columns = result.Columns, rows = result.Rows });
+    }
+
+    /// <summary>The export keeps provider ids; people read names (from the in-memory catalog, so a rename shows at once).</summary>
+    static Func<string, string?> ProviderNames(ControlPlaneViews views)
+    {
+        var byId = views.Current.ProvidersByName.Values.ToDictionary(p => p.Id, p => p.Name);
+        return id => Guid.TryParse(id, out var guid) && byId.TryGetValue(guid, out var name) ? name : null;
     }
 
     public static string Csv(QueryResult result)

@@ -1,5 +1,6 @@
 using Gateway.Api.Budgets;
 using Gateway.Api.ControlPlane;
+using Gateway.Api.Security;
 using Gateway.Domain.Budgets;
 using Gateway.Projections;
 using Marten;
@@ -11,20 +12,24 @@ namespace Gateway.Api.Admin.Budgets;
 /// <summary>Change a budget as a whole (limit, period, policy); spend so far in the period stays.</summary>
 public static class ChangeBudgetEndpoint
 {
-    public static ProblemDetails Validate(SetBudget command, ControlPlaneViews views) => AdminProblems.Check(new SetBudgetValidator(views.Current), command);
+    public static ProblemDetails Validate(SetBudget command, ControlPlaneViews views, GatewayOptions options) =>
+        AdminProblems.Check(new SetBudgetValidator(views.Current, options), command);
 
     [WolverinePut("/admin/budgets/{id}", OperationId = "changeBudget")]
     [Tags("budgets")]
     [ProducesResponseType<BudgetResponse>(200)]
-    public static async Task<IResult> Put(Guid id, SetBudget command, IDocumentSession session, BudgetLedger ledger, CancellationToken ct)
+    public static async Task<IResult> Put(Guid id, SetBudget command, IDocumentSession session, BudgetLedger ledger, SecretBox secrets, CancellationToken ct)
     {
         var budget = await session.LoadAsync<BudgetView>(id, ct);
         if (budget is null || budget.Removed) return Results.Problem(AdminProblems.NotFound($"No budget with id {id}."));
         if (budget.Scope != command.Scope || budget.ScopeId != command.ScopeId)
             return Results.Problem(AdminProblems.Invalid("scope", "a budget's scope cannot change; remove it and set a new one."));
-        session.Events.Append(id, SetBudgetEndpoint.Set(id, command));
+        var set = SetBudgetEndpoint.Set(id, command);
+        var (secret, secretSet) = BudgetWebhookSecrets.Follow(session, secrets, id, budget.WebhookUrl, budget.WebhookSecretId, set.WebhookUrl);
+        if (secretSet is null) session.Events.Append(id, set);
+        else session.Events.Append(id, set, secretSet);
         await session.SaveChangesAsync(ct);
-        return Results.Ok(BudgetResponse.From((await session.LoadAsync<BudgetView>(id, ct))!, ledger));
+        return Results.Ok(BudgetResponse.From((await session.LoadAsync<BudgetView>(id, ct))!, ledger) with { WebhookSecret = secret });
     }
 }
 
@@ -37,6 +42,7 @@ public static class RemoveBudgetEndpoint
         var budget = await session.LoadAsync<BudgetView>(id, ct);
         if (budget is null || budget.Removed) return Results.Problem(AdminProblems.NotFound($"No budget with id {id}."));
         session.Events.Append(id, new BudgetRemoved(id));
+        if (budget.WebhookSecretId is { } secret) session.Delete<WebhookSecret>(secret);
         await session.SaveChangesAsync(ct);
         return Results.NoContent();
     }

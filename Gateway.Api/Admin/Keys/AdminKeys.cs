@@ -19,7 +19,7 @@ public sealed class IssueAdminKeyValidator : AbstractValidator<IssueAdminKey>
 
     IssueAdminKeyValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(AdminLimits.Name);
         RuleFor(x => x.Role).Must(AdminRoles.IsKnown).WithMessage("must be admin, key-manager, finance or auditor.");
         RuleFor(x => x.TeamId).NotEmpty().When(x => x.Role == AdminRoles.KeyManager).WithMessage("is required for a key manager.");
         RuleFor(x => x.TeamId).Null().When(x => x.Role != AdminRoles.KeyManager).WithMessage("is only for a key manager.");
@@ -65,6 +65,8 @@ public static class ListAdminKeysEndpoint
 
 public static class RevokeAdminKeyEndpoint
 {
+    public static ProblemDetails Validate(RevokeKey? command) => RevokeKey.Check(command);
+
     [WolverinePost("/admin/admin-keys/{id}/revoke", OperationId = "revokeAdminKey")]
     [Tags("admin keys")]
     public static async Task<IResult> Post(Guid id, RevokeKey? command, IDocumentSession session, HttpContext ctx, CancellationToken ct)

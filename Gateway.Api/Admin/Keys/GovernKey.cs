@@ -22,7 +22,9 @@ public sealed class SetScopeValidator : AbstractValidator<SetScope>
     {
         RuleFor(x => x.RequestsPerMinute).GreaterThan(0);
         RuleFor(x => x.TokensPerMinute).GreaterThan(0);
-        RuleForEach(x => x.AllowedModels).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.AllowedModels).AtMost(AdminLimits.AllowedModels);
+        RuleForEach(x => x.AllowedModels).NotEmpty().MaximumLength(AdminLimits.ModelName)
+            .When(x => AdminLimitRules.AtMost(x.AllowedModels, AdminLimits.AllowedModels));
     }
 }
 

@@ -21,11 +21,13 @@ public sealed class IssueKeyValidator : AbstractValidator<IssueKey>
     IssueKeyValidator()
     {
         RuleFor(x => x.TeamId).NotEmpty();
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(100);
-        RuleFor(x => x.Owner).MaximumLength(200);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(AdminLimits.Name);
+        RuleFor(x => x.Owner).MaximumLength(AdminLimits.Name);
         RuleFor(x => x.RequestsPerMinute).GreaterThan(0);
         RuleFor(x => x.TokensPerMinute).GreaterThan(0);
-        RuleForEach(x => x.AllowedModels).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.AllowedModels).AtMost(AdminLimits.AllowedModels);
+        RuleForEach(x => x.AllowedModels).NotEmpty().MaximumLength(AdminLimits.ModelName)
+            .When(x => AdminLimitRules.AtMost(x.AllowedModels, AdminLimits.AllowedModels));
     }
 }
 

@@ -48,6 +48,6 @@ public static class ListKeysEndpoint
         if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
         if (ctx.Principal() is { Role: Gateway.Domain.Keys.AdminRoles.KeyManager } manager && manager.TeamId != key.TeamId)
             return AdminAuth.Forbidden($"This admin key may not read keys of team {key.TeamId}.");
-        return Results.Ok(await session.LoadAsync<KeyUsage>(id, ct) ?? new KeyUsage { Id = id });
+        return Results.Ok(await session.LoadAsync<KeyUsage>(id, ct) ?? new KeyUsage { Id = id, TeamId = key.TeamId });
     }
 }

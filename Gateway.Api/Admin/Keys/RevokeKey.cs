@@ -1,3 +1,4 @@
+using FluentValidation;
 using Gateway.Domain.Keys;
 using Gateway.Projections;
 using Marten;
@@ -6,10 +7,24 @@ using Wolverine.Http;
 
 namespace Gateway.Api.Admin.Keys;
 
-public sealed record RevokeKey(string? Reason);
+/// <summary>Why a key (or an admin key) is revoked; the body is optional.</summary>
+public sealed record RevokeKey(string? Reason)
+{
+    public static ProblemDetails Check(RevokeKey? command) =>
+        command is null ? WolverineContinue.NoProblems : AdminProblems.Check(RevokeKeyValidator.Instance, command);
+}
+
+public sealed class RevokeKeyValidator : AbstractValidator<RevokeKey>
+{
+    public static readonly RevokeKeyValidator Instance = new();
+
+    RevokeKeyValidator() => RuleFor(x => x.Reason).MaximumLength(AdminLimits.Reason);
+}
 
 public static class RevokeKeyEndpoint
 {
+    public static ProblemDetails Validate(RevokeKey? command) => RevokeKey.Check(command);
+
     /// <summary>Revoke a key: refused from its very next request on.</summary>
     [WolverinePost("/admin/keys/{id}/revoke", OperationId = "revokeKey")]
     [Tags("keys")]

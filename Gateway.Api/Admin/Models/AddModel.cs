@@ -27,10 +27,10 @@ public sealed class AddModelValidator : AbstractValidator<AddModel>
 
     AddModelValidator()
     {
-        RuleFor(x => x.Provider).NotEmpty();
-        RuleFor(x => x.Model).NotEmpty().MaximumLength(200)
+        RuleFor(x => x.Provider).NotEmpty().MaximumLength(AdminLimits.Identifier);
+        RuleFor(x => x.Model).NotEmpty().MaximumLength(AdminLimits.ModelName)
             .Must(m => m is null || !m.Any(char.IsWhiteSpace)).WithMessage("must not contain white space.");
-        RuleFor(x => x.UpstreamModel).MaximumLength(200);
+        RuleFor(x => x.UpstreamModel).MaximumLength(AdminLimits.ModelName);
         RuleFor(x => x.InputPricePerMillion).InclusiveBetween(0m, 100_000m);
         RuleFor(x => x.OutputPricePerMillion).InclusiveBetween(0m, 100_000m);
         RuleFor(x => x.CachedInputPricePerMillion).InclusiveBetween(0m, 100_000m);

@@ -21,12 +21,12 @@ public sealed class RegisterProviderValidator : AbstractValidator<RegisterProvid
 
     RegisterProviderValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(64).Matches("^[a-z0-9][a-z0-9._-]*$")
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(AdminLimits.Identifier).Matches("^[a-z0-9][a-z0-9._-]*$")
             .WithMessage("must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.");
         RuleFor(x => x.Kind).Must(ProviderKinds.IsKnown).WithMessage($"must be one of: {string.Join(", ", ProviderKinds.All)}.");
-        RuleFor(x => x.BaseUrl).Must(BeHttpUrl).WithMessage("must be an absolute http(s) URL, e.g. https://api.openai.com/v1.");
-        RuleFor(x => x.ApiKey).MaximumLength(4096);
-        RuleFor(x => x.ApiVersion).MaximumLength(40).Matches("^[0-9A-Za-z.-]+$").WithMessage("must be a version such as 2024-10-21.");
+        RuleFor(x => x.BaseUrl).MaximumLength(AdminLimits.Url).Must(BeHttpUrl).WithMessage("must be an absolute http(s) URL, e.g. https://api.openai.com/v1.");
+        RuleFor(x => x.ApiKey).MaximumLength(AdminLimits.ApiKey);
+        RuleFor(x => x.ApiVersion).MaximumLength(AdminLimits.ApiVersion).Matches("^[0-9A-Za-z.-]+$").WithMessage("must be a version such as 2024-10-21.");
     }
 
     static bool BeHttpUrl(string? url) =>

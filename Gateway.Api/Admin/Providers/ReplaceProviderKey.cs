@@ -15,7 +15,7 @@ public sealed class ReplaceProviderKeyValidator : AbstractValidator<ReplaceProvi
 {
     public static readonly ReplaceProviderKeyValidator Instance = new();
 
-    ReplaceProviderKeyValidator() => RuleFor(x => x.ApiKey).MaximumLength(4096);
+    ReplaceProviderKeyValidator() => RuleFor(x => x.ApiKey).MaximumLength(AdminLimits.ApiKey);
 }
 
 public static class ReplaceProviderKeyEndpoint

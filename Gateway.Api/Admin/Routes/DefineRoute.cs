@@ -29,16 +29,25 @@ public sealed class DefineRouteValidator : AbstractValidator<DefineRoute>
 {
     public DefineRouteValidator(ControlPlaneSnapshot catalog)
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(64).Matches("^[a-z0-9][a-z0-9._-]*$")
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(AdminLimits.Identifier).Matches("^[a-z0-9][a-z0-9._-]*$")
             .WithMessage("must be lower-case letters, digits, '.', '_' or '-' (no '/': names with '/' are catalog models).");
         RuleFor(x => x).Must(x => (x.Tiers is { Count: > 0 }) != !string.IsNullOrEmpty(x.Primary))
             .WithName("primary").WithMessage("give either primary (and fallbacks) or tiers.");
-        RuleForEach(x => x.ResolvedTiers().SelectMany(t => t.Targets))
+        RuleFor(x => x.Primary).MaximumLength(AdminLimits.ModelName);
+        RuleFor(x => x.Fallbacks).AtMost(AdminLimits.RouteTargets - 1)
+            .WithMessage($"must have at most {AdminLimits.RouteTargets - 1} entries: a route has at most {AdminLimits.RouteTargets} targets.");
+        RuleFor(x => x.Tiers).Must(t => t is null || t.All(tier => tier is not null && tier.All(target => target is not null)))
+            .WithMessage("a tier is a list of targets; neither may be null.")
+            .Must(t => t is null || t.Sum(tier => tier?.Count ?? 0) <= AdminLimits.RouteTargets)
+            .WithMessage($"must have at most {AdminLimits.RouteTargets} targets, all tiers together.");
+        RuleForEach(x => x.ResolvedTiers().SelectMany(t => t.Targets)).Cascade(CascadeMode.Stop)
+            .Must(t => t.Model is null || t.Model.Length <= AdminLimits.ModelName).WithName("tiers")
+            .WithMessage($"a target's model is at most {AdminLimits.ModelName} characters.")
             .Must(t => catalog.ModelsByPublicId.ContainsKey(t.Model ?? "")).WithName("tiers").WithMessage((_, t) => $"no catalog model '{t.Model}'.")
             .Must(t => t.Weight is >= 1 and <= 1000).WithName("tiers").WithMessage("weights are between 1 and 1000.")
-            .When(x => (x.Tiers is { Count: > 0 }) != !string.IsNullOrEmpty(x.Primary));
+            .When(Shaped);
         RuleFor(x => x.ResolvedTiers()).Must(t => t.All(tier => tier.Targets.Count > 0)).WithName("tiers").WithMessage("a tier needs at least one target.")
-            .When(x => x.Tiers is { Count: > 0 });
+            .When(x => x.Tiers is { Count: > 0 } && Shaped(x));
         When(x => x.Policy is not null, () =>
         {
             RuleFor(x => x.Policy!.Balancing).Must(RouteBalancing.IsKnown).WithName("policy.balancing")
@@ -51,6 +60,13 @@ public sealed class DefineRouteValidator : AbstractValidator<DefineRoute>
             RuleFor(x => x.Policy!.TimeBudgetMs).InclusiveBetween(1, 3_600_000).WithName("policy.timeBudgetMs");
         });
     }
+
+    /// <summary>Primary or tiers (not both), no null tier or target, and few enough targets to look at each.</summary>
+    static bool Shaped(DefineRoute x) =>
+        (x.Tiers is { Count: > 0 }) != !string.IsNullOrEmpty(x.Primary)
+        && AdminLimitRules.AtMost(x.Fallbacks, AdminLimits.RouteTargets - 1)
+        && (x.Tiers is null || (x.Tiers.All(tier => tier is not null && tier.All(target => target is not null))
+                                && x.Tiers.Sum(tier => tier.Count) <= AdminLimits.RouteTargets));
 }
 
 public sealed record RouteResponse(Guid Id, string Name, IReadOnlyList<RouteTier> Tiers, RoutePolicy Policy, DateTimeOffset DefinedAt)

@@ -14,7 +14,7 @@ public sealed class CreateAccountValidator : AbstractValidator<CreateAccount>
 {
     public static readonly CreateAccountValidator Instance = new();
 
-    CreateAccountValidator() => RuleFor(x => x.Name).NotEmpty().MaximumLength(100);
+    CreateAccountValidator() => RuleFor(x => x.Name).NotEmpty().MaximumLength(AdminLimits.Name);
 }
 
 public sealed record AccountResponse(Guid Id, string Name, DateTimeOffset CreatedAt) : CreationResponse($"/admin/accounts/{Id}");

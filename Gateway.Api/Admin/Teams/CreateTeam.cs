@@ -14,12 +14,21 @@ public sealed class CreateTeamValidator : AbstractValidator<CreateTeam>
 {
     public static readonly CreateTeamValidator Instance = new();
 
-    CreateTeamValidator() => RuleFor(x => x.Name).NotEmpty().MaximumLength(100);
+    CreateTeamValidator() => RuleFor(x => x.Name).NotEmpty().MaximumLength(AdminLimits.Name);
 }
 
 public sealed record TeamResponse(Guid Id, string Name, DateTimeOffset CreatedAt, Guid? AccountId = null) : CreationResponse($"/admin/teams/{Id}")
 {
-    public static TeamResponse From(TeamView t) => new(t.Id, t.Name, t.CreatedAt, t.AccountId);
+    public IReadOnlyList<string>? AllowedModels { get; init; }
+    public int? RequestsPerMinute { get; init; }
+    public int? TokensPerMinute { get; init; }
+    public int? BodyRetentionDays { get; init; }
+
+    public static TeamResponse From(TeamView t) => new(t.Id, t.Name, t.CreatedAt, t.AccountId)
+    {
+        AllowedModels = t.AllowedModels, RequestsPerMinute = t.RequestsPerMinute, TokensPerMinute = t.TokensPerMinute,
+        BodyRetentionDays = t.BodyRetentionDays,
+    };
 }
 
 public static class CreateTeamEndpoint

@@ -15,7 +15,7 @@ public sealed class SetTeamCredentialValidator : AbstractValidator<SetTeamCreden
 {
     public static readonly SetTeamCredentialValidator Instance = new();
 
-    SetTeamCredentialValidator() => RuleFor(x => x.ApiKey).NotEmpty().MaximumLength(4096);
+    SetTeamCredentialValidator() => RuleFor(x => x.ApiKey).NotEmpty().MaximumLength(AdminLimits.ApiKey);
 }
 
 public sealed record TeamCredentialResponse(Guid TeamId, Guid ProviderId, string Provider, Guid CredentialId);

@@ -14,8 +14,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     int refusals;
 
     public ConcurrentQueue<(JsonElement Body, string? Delivery)> Received { get; } = new();
+    /// <summary>Each accepted delivery as sent: the body's bytes and its signature header.</summary>
+    public ConcurrentQueue<(byte[] Body, string? Signature)> Raw { get; } = new();
     public int Attempts;
     public string Url { get; }
+    public int Port { get; private set; }
 
     WebhookReceiver(WebApplication app, string url, int refuseFirst)
     {
@@ -24,10 +27,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         refusals = refuseFirst;
     }
 
-    public static async Task<WebhookReceiver> StartAsync(int refuseFirst = 0)
+    public static async Task<WebhookReceiver> StartAsync(int refuseFirst = 0, string listen = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(listen);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         WebhookReceiver? receiver = null;
@@ -39,12 +42,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 ctx.Response.StatusCode = 503;
                 return;
             }
-            var body = await JsonDocument.ParseAsync(ctx.Request.Body);
+            using var raw = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(raw);
+            receiver.Raw.Enqueue((raw.ToArray(), ctx.Request.Headers["X-Gateway-Signature"].FirstOrDefault()));
+            var body = JsonDocument.Parse(raw.ToArray());
             receiver.Received.Enqueue((body.RootElement.Clone(), ctx.Request.Headers["X-Gateway-Delivery"].ToString()));
             ctx.Response.StatusCode = 204;
         });
         await app.StartAsync();
-        receiver = new WebhookReceiver(app, app.Urls.First().TrimEnd('/') + "/hook", refuseFirst);
+        receiver = new WebhookReceiver(app, app.Urls.First().Replace("0.0.0.0", "127.0.0.1").TrimEnd('/') + "/hook", refuseFirst);
+        receiver.Port = new Uri(receiver.Url).Port;
         return receiver;
     }
 
