@@ -1,14 +1,34 @@
 namespace Gateway.Tests.Cli;
 
 /// <summary>
-/// The <c>./gateway</c> script around a command of the API host: its own lines and the build's output go to stderr,
-/// so stdout holds the command's data alone. The script runs for real; <c>dotnet</c> is a stand-in on PATH that
-/// prints what a build prints and, for the host, one line of JSON, so that no second build runs inside the tests.
+/// The <c>./gateway</c> script around a command of the API host. The script runs for real; <c>dotnet</c> is a stand-in
+/// on PATH that notes its arguments, prints what a build prints and, for the host, one line of JSON, so that no
+/// second build runs inside the tests.
 /// </summary>
 public class GatewayScriptTests
 {
     [Fact]
     public async Task the_scripts_build_output_and_its_own_lines_stay_off_stdout()
+    {
+        var (run, _) = await RunWithStandInDotnetAsync("analytics", "query", "cost", "--format", "json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("{\"rows\":[]}\n", run.Stdout);
+        Assert.Contains("Build succeeded.", run.Stderr);
+        Assert.Contains("gateway: building", run.Stderr);
+    }
+
+    [Fact]
+    public async Task the_scripts_build_restores_in_locked_mode()
+    {
+        var (run, calls) = await RunWithStandInDotnetAsync("audit", "verify");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var build = Assert.Single(calls, c => c.StartsWith("build ", StringComparison.Ordinal));
+        Assert.Contains("-p:RestoreLockedMode=true", build.Split(' '));
+    }
+
+    static async Task<(CliRun Run, string[] Calls)> RunWithStandInDotnetAsync(params string[] args)
     {
         var bin = Directory.CreateTempSubdirectory("gw-fake-dotnet-");
         try
@@ -16,34 +36,23 @@ public class GatewayScriptTests
             var dotnet = Path.Combine(bin.FullName, "dotnet");
             await File.WriteAllTextAsync(dotnet, """
                 #!/usr/bin/env bash
+                printf '%s\n' "$*" >> "$(dirname "$0")/calls"
                 if [[ $1 == *.dll ]]; then printf '{"rows":[]}\n'; exit 0; fi
                 printf '  Determining projects to restore...\nBuild succeeded.\n    0 Warning(s)\n'
                 """.ReplaceLineEndings("\n"));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
 
-            var run = await CliProcess.RunAsync("bash", [Path.Combine(RepoRoot(), "gateway"), "analytics", "query", "cost", "--format", "json"], new Dictionary<string, string>
+            var run = await CliProcess.RunAsync("bash", [Path.Combine(Repository.Root, "gateway"), .. args], new Dictionary<string, string>
             {
                 ["PATH"] = $"{bin.FullName}:{Environment.GetEnvironmentVariable("PATH")}",
                 ["GATEWAY_DB"] = "Host=127.0.0.1;Database=unused", // set: the script provisions no cluster
                 ["GATEWAY_DATA"] = bin.FullName,
             });
-
-            Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.Equal("{\"rows\":[]}\n", run.Stdout);
-            Assert.Contains("Build succeeded.", run.Stderr);
-            Assert.Contains("gateway: building", run.Stderr);
+            return (run, await File.ReadAllLinesAsync(Path.Combine(bin.FullName, "calls")));
         }
         finally
         {
             bin.Delete(recursive: true);
         }
-    }
-
-    static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "gateway")) && File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("the repository root (with ./gateway) is not above " + AppContext.BaseDirectory);
     }
 }
