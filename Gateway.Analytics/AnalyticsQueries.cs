@@ -34,6 +34,8 @@ public static class AnalyticsQueries
     };
 
     public static IReadOnlyCollection<string> DimensionNames => Dimensions.Keys;
+    public static IReadOnlyCollection<string> BucketNames => Buckets.Keys;
+    public static IReadOnlyCollection<string> MetricNames => Metrics.Keys;
 
     /// <summary>p50, p95, p99 and mean of a latency (total, ttft, upstream, overhead) by a dimension per time bucket.</summary>
     public static QueryResult Latency(DuckDBConnection db, string metric, string by, string bucket, DateTimeOffset? from, DateTimeOffset? to)

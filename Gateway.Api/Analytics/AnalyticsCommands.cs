@@ -1,128 +1,103 @@
-using System.Globalization;
-using System.Text.Json;
+using System.CommandLine;
 using Gateway.Analytics;
-using Gateway.Api.Admin.Analytics;
+using Gateway.Api.Cli;
 
 namespace Gateway.Api.Analytics;
 
 /// <summary>
 /// <c>./gateway analytics …</c>: export (or <c>--rebuild</c>) to DuckDB, write Parquet partitioned by day, ask the
-/// finance and ops questions (table, CSV or JSON), and reconcile the ledger for a period.
+/// finance and ops questions (<see cref="AnalyticsQueryCommands"/>), and reconcile the ledger for a period.
+/// The DuckDB file is Gateway:AnalyticsPath, by default analytics.duckdb in GATEWAY_DATA.
 /// </summary>
 public static class AnalyticsCommands
 {
-    public const string Usage = """
-        ./gateway analytics export [--rebuild] [--batch EVENTS]   (events per DuckDB commit, 100,000 by default)
-        ./gateway analytics parquet --out DIR
-        ./gateway analytics query latency|cost|top-keys|reliability [--metric total|ttft|upstream|overhead] [--by model|provider|key|team|account|route|credential|day]
-                                  [--bucket minute|hour|day|week|month] [--n 10] [--from ISO-TIME] [--to ISO-TIME] [--format table|csv|json]
-        ./gateway analytics reconcile [--from ISO-TIME] [--to ISO-TIME]
-        The DuckDB file is Gateway:AnalyticsPath, by default analytics.duckdb in GATEWAY_DATA.
-        """;
-
-    public static async Task<int> RunAsync(string[] args, GatewayOptions options)
+    public static Command Create() => new("analytics", "The ledger in DuckDB: export, Parquet, questions, reconciliation (docs/analytics.md).")
     {
-        string? Option(string name)
+        Subcommands = { Export(), Parquet(), AnalyticsQueryCommands.Create(), Reconcile() },
+    };
+
+    static Command Export()
+    {
+        var rebuild = new Option<bool>("--rebuild") { Description = "Empty the tables and export from the first event" };
+        var batch = CliInputs.Count("--batch", "Events per DuckDB commit", 100_000, 1, 10_000_000);
+        var command = new Command("export", "Export the events not exported yet (when no running gateway is exporting); prints a line per committed batch.")
         {
-            var i = Array.IndexOf(args, "--" + name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        }
-        DateTimeOffset? Time(string name) => Option(name) is { } t ? DateTimeOffset.Parse(t, CultureInfo.InvariantCulture) : null;
-        var file = options.AnalyticsFile;
-        try
+            rebuild, batch,
+        };
+        command.SetAction(async (parse, ct) =>
         {
-            switch (args.ElementAtOrDefault(1))
+            var output = parse.InvocationConfiguration.Output;
+            await using var host = CliHost.Build();
+            var options = host.Options;
+            await using var held = await ExportLock.TryTakeAsync(options.Db, ct, ExportLock.ExportLockId(options.Schema));
+            if (held is null)
             {
-                case "export":
-                {
-                    await using var held = await ExportLock.TryTakeAsync(options.Db, CancellationToken.None, ExportLock.ExportLockId(options.Schema));
-                    if (held is null)
-                    {
-                        Console.Error.WriteLine("Another exporter holds the export lock (a running gateway exports continuously); nothing to do.");
-                        return 3;
-                    }
-                    var exporter = Option("batch") is not { } batch ? new EventExporter(options.Db, options.Schema, file)
-                        : int.TryParse(batch, CultureInfo.InvariantCulture, out var size) && size > 0 ? new EventExporter(options.Db, options.Schema, file, size)
-                        : throw new ArgumentException("--batch is a number of events per commit, at least 1.");
-                    var started = System.Diagnostics.Stopwatch.StartNew();
-                    long committed = 0;
-                    exporter.Committed = (watermark, events) =>
-                        Console.WriteLine($"committed {committed += events} events (watermark {watermark}) after {started.Elapsed.TotalSeconds:0.00} s");
-                    var count = args.Contains("--rebuild") ? await exporter.RebuildAsync() : await exporter.ExportAsync();
-                    Console.WriteLine($"{count} events exported to {file} in {started.Elapsed.TotalSeconds:0.00} s (watermark {exporter.LastWatermark}).");
-                    return 0;
-                }
-                case "parquet":
-                {
-                    var dir = Option("out") ?? throw new ArgumentException("--out DIR is required.");
-                    Directory.CreateDirectory(dir);
-                    using var db = AnalyticsSchema.OpenForReading(file, TimeSpan.FromSeconds(10));
-                    foreach (var table in AnalyticsSchema.Tables)
-                    {
-                        using var command = db.CreateCommand();
-                        var target = Path.Combine(Path.GetFullPath(dir), table).Replace("'", "''");
-                        command.CommandText = $"copy (select *, strftime(time, '%Y-%m-%d') as day from {table}) to '{target}' (format parquet, partition_by (day), overwrite_or_ignore)";
-                        command.ExecuteNonQuery();
-                    }
-                    Console.WriteLine($"Parquet written under {dir}/requests, {dir}/attempts and {dir}/budget_debits, one folder per day (day=YYYY-MM-DD).");
-                    return 0;
-                }
-                case "query":
-                {
-                    using var db = AnalyticsSchema.OpenForReading(file, TimeSpan.FromSeconds(10));
-                    var result = args.ElementAtOrDefault(2) switch
-                    {
-                        "latency" => AnalyticsQueries.Latency(db, Option("metric") ?? "total", Option("by") ?? "model", Option("bucket") ?? "hour", Time("from"), Time("to")),
-                        "cost" => AnalyticsQueries.Cost(db, Option("by") ?? "key", Time("from"), Time("to")),
-                        "top-keys" => AnalyticsQueries.TopKeys(db, int.Parse(Option("n") ?? "10", CultureInfo.InvariantCulture), Time("from"), Time("to")),
-                        "reliability" => AnalyticsQueries.Reliability(db, Option("by") ?? "provider", Option("bucket") ?? "hour", Time("from"), Time("to")),
-                        _ => throw new ArgumentException("query is one of latency, cost, top-keys, reliability."),
-                    };
-                    Console.Write((Option("format") ?? "table") switch
-                    {
-                        "csv" => AnalyticsEndpoints.Csv(result),
-                        "json" => JsonSerializer.Serialize(new { columns = result.Columns, rows = result.Rows }) + Environment.NewLine,
-                        _ => Table(result),
-                    });
-                    return 0;
-                }
-                case "reconcile":
-                {
-                    var report = await new Reconciler(options.Db, options.Schema, file).RunAsync(Time("from") ?? DateTimeOffset.UnixEpoch, Time("to") ?? DateTimeOffset.UtcNow);
-                    Console.Write(Reconciler.Format(report));
-                    return report.Agrees ? 0 : 1;
-                }
-                default:
-                    Console.WriteLine(Usage);
-                    return 2;
+                parse.InvocationConfiguration.Error.WriteLine("Another exporter holds the export lock (a running gateway exports continuously); nothing to do.");
+                return ExitCode.Busy;
             }
-        }
-        catch (ArgumentException ex)
-        {
-            Console.Error.WriteLine(ex.Message.Split(" (Parameter")[0]);
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception ex) when (ex is DuckDB.NET.Data.DuckDBException or Npgsql.NpgsqlException or IOException or FormatException)
-        {
-            Console.Error.WriteLine($"analytics {args.ElementAtOrDefault(1)} failed: {ex.Message}");
-            return 1;
-        }
+            var exporter = new EventExporter(options.Db, options.Schema, options.AnalyticsFile, parse.GetValue(batch));
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            long committed = 0;
+            exporter.Committed = (watermark, events) =>
+                output.WriteLine($"committed {committed += events} events (watermark {watermark}) after {started.Elapsed.TotalSeconds:0.00} s");
+            var count = parse.GetValue(rebuild) ? await exporter.RebuildAsync(ct) : await exporter.ExportAsync(ct);
+            output.WriteLine($"{count} events exported to {options.AnalyticsFile} in {started.Elapsed.TotalSeconds:0.00} s (watermark {exporter.LastWatermark}).");
+            return ExitCode.Done;
+        });
+        return command;
     }
 
-    static string Table(QueryResult result)
+    static Command Parquet()
     {
-        var cells = result.Rows.Select(r => r.Select(v => v switch
+        var outDir = new Option<string>("--out") { Description = "Folder to write into (created if missing)", HelpName = "DIR", Required = true };
+        var command = new Command("parquet", "Write requests, attempts and budget_debits as Parquet, one folder per day (day=YYYY-MM-DD).") { outDir };
+        command.SetAction((parse, ct) =>
         {
-            null => "",
-            double d => d.ToString("0.###", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            var o => o.ToString() ?? "",
-        }).ToArray()).ToList();
-        var widths = result.Columns.Select((c, i) => Math.Max(c.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToArray();
-        var text = new System.Text.StringBuilder();
-        text.AppendLine(string.Join("  ", result.Columns.Select((c, i) => c.PadRight(widths[i]))));
-        foreach (var row in cells) text.AppendLine(string.Join("  ", row.Select((v, i) => v.PadRight(widths[i]))));
-        return text.ToString();
+            var dir = parse.GetRequiredValue(outDir);
+            return WithHost(async host =>
+            {
+                using var db = OpenForReading(host.Options.AnalyticsFile);
+                Directory.CreateDirectory(dir);
+                foreach (var table in AnalyticsSchema.Tables)
+                {
+                    using var command = db.CreateCommand();
+                    var target = Path.Combine(Path.GetFullPath(dir), table).Replace("'", "''");
+                    command.CommandText = $"copy (select *, strftime(time, '%Y-%m-%d') as day from {table}) to '{target}' (format parquet, partition_by (day), overwrite_or_ignore)";
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+                parse.InvocationConfiguration.Output.WriteLine($"Parquet written under {dir}/requests, {dir}/attempts and {dir}/budget_debits, one folder per day (day=YYYY-MM-DD).");
+                return ExitCode.Done;
+            });
+        });
+        return command;
     }
+
+    static Command Reconcile()
+    {
+        var from = CliInputs.Time("--from", "Start of the period (default: the first event)");
+        var to = CliInputs.Time("--to", "End of the period, excluded (default: now)");
+        var command = new Command("reconcile", "Compare each request's cost in the event store, in DuckDB and in its budget debits, and each budget balance with its debits; exits 1 on any difference.");
+        CliInputs.Period(command, from, to);
+        command.SetAction((parse, ct) => WithHost(async host =>
+        {
+            var options = host.Options;
+            var report = await new Reconciler(options.Db, options.Schema, options.AnalyticsFile)
+                .RunAsync(parse.GetValue(from) ?? DateTimeOffset.UnixEpoch, parse.GetValue(to) ?? DateTimeOffset.UtcNow, ct);
+            parse.InvocationConfiguration.Output.Write(Reconciler.Format(report));
+            return report.Agrees ? ExitCode.Done : ExitCode.Failed;
+        }));
+        return command;
+    }
+
+    internal static async Task<int> WithHost(Func<CliHost, Task<int>> run)
+    {
+        await using var host = CliHost.Build();
+        return await run(host);
+    }
+
+    /// <summary>The exported file for reading; a missing one is said plainly rather than waited for.</summary>
+    internal static DuckDB.NET.Data.DuckDBConnection OpenForReading(string file) =>
+        File.Exists(file)
+            ? AnalyticsSchema.OpenForReading(file, TimeSpan.FromSeconds(10))
+            : throw new FileNotFoundException($"There is no analytics file at {file} yet: run ./gateway analytics export (a running gateway writes it continuously).");
 }

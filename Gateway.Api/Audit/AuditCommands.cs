@@ -1,115 +1,162 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Text.Json;
+using Gateway.Api.Cli;
 using Marten;
 
 namespace Gateway.Api.Audit;
 
-/// <summary><c>./gateway audit …</c>: export history with its chain links, and verify the store or an export.</summary>
+/// <summary><c>./gateway audit …</c>: time travel over the events, export history with its chain links, verify the store or an export, erase bodies.</summary>
 public static class AuditCommands
 {
-    public const string Usage = """
-        ./gateway audit export [--from ISO-TIME] [--to ISO-TIME] --out FILE   JSON Lines of the events recorded in [from, to), with their chain links
-        ./gateway audit verify                                              recompute the chain over the event store
-        ./gateway audit verify FILE                                         check an export offline
-        ./gateway audit state ENTITY ID --at ISO-TIME                        a key, team, account, budget, model, route, provider or admin-key as it stood then
-        ./gateway audit history ENTITY ID                                   every change of it in order: who, when, why, and the state after each
-        ./gateway audit callers MODEL [--at ISO-TIME]                        the keys that could call a catalog model then
-        ./gateway audit requests KEY-ID [--from ISO-TIME] [--to ISO-TIME]   every request a key made in a period, with its cost
-        ./gateway audit erase --request ID | --key ID [--reason TEXT]       remove request and response bodies (the records stay);
-                                                                            the reason is kept forever in the chained ledger: never put personal data in it
-        """;
-
-    public static async Task<int> RunAsync(string[] args, IServiceProvider services, GatewayOptions options)
+    public static Command Create() => new("audit", "What was true, who changed it, and proof nothing was altered (docs/audit.md).")
     {
-        try
+        Subcommands = { Export(), Verify(), State(), History(), Callers(), Requests(), Erase() },
+    };
+
+    static Command Export()
+    {
+        var from = CliInputs.Time("--from", "First instant exported (default: the first event)");
+        var to = CliInputs.Time("--to", "End of the export, excluded (default: everything)");
+        var path = new Option<string>("--out") { Description = "The JSON Lines file to write", HelpName = "FILE", Required = true };
+        var command = new Command("export", "JSON Lines of the events recorded in [from, to), with their chain links (checkable offline by audit verify FILE).");
+        CliInputs.Period(command, from, to);
+        command.Options.Add(path);
+        command.SetAction((parse, ct) => WithHost(async host =>
         {
-            return await RunCommandAsync(args, services, options);
-        }
-        catch (FormatException ex)
-        {
-            Console.Error.WriteLine($"{ex.Message} Ids are GUIDs, times ISO 8601 (e.g. 2026-11-28T10:00:00Z).");
-            return 2;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 2;
-        }
+            var options = host.Options;
+            // Link what is not linked yet (unless a running gateway is doing it right now).
+            await new EventChainStore(options.Db, options.Schema).TryCatchUpAsync(ct);
+            var file = parse.GetRequiredValue(path);
+            var count = await AuditExport.WriteAsync(options.Db, options.Schema, parse.GetValue(from) ?? DateTimeOffset.MinValue, parse.GetValue(to) ?? DateTimeOffset.MaxValue, file, ct);
+            parse.InvocationConfiguration.Output.WriteLine($"{count} events written to {file}.");
+            return ExitCode.Done;
+        }));
+        return command;
     }
 
-    static async Task<int> RunCommandAsync(string[] args, IServiceProvider services, GatewayOptions options)
+    static Command Verify()
     {
-        string? Option(string name)
+        var file = new Argument<string?>("FILE") { Description = "An export to check offline (needs no database); without it, the event store is checked", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("verify", "Recompute the tamper-evidence chain; exits 1 at the first break.") { file };
+        command.SetAction(async (parse, ct) =>
         {
-            var i = Array.IndexOf(args, "--" + name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        }
-        DateTimeOffset? Time(string name) => Option(name) is { } t ? DateTimeOffset.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal) : null;
-        var chain = new EventChainStore(options.Db, options.Schema);
-        switch (args.ElementAtOrDefault(1))
-        {
-            case "export" when Option("out") is { } path:
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(file) is { } path)
             {
-                // Link what is not linked yet (unless a running gateway is doing it right now).
-                await chain.TryCatchUpAsync(CancellationToken.None);
-                var count = await AuditExport.WriteAsync(options.Db, options.Schema, Time("from") ?? DateTimeOffset.MinValue, Time("to") ?? DateTimeOffset.MaxValue, path, CancellationToken.None);
-                Console.WriteLine($"{count} events written to {path}.");
-                return 0;
+                var (report, line) = await AuditExport.VerifyAsync(path, ct);
+                return Print(output, report, line is null ? path : $"{path}, line {line}");
             }
-            case "verify" when args.ElementAtOrDefault(2) is { } file:
+            return await WithHost(async host =>
             {
-                var (report, line) = await AuditExport.VerifyAsync(file, CancellationToken.None);
-                return Print(report, line is null ? file : $"{file}, line {line}");
-            }
-            case "verify":
-            {
-                await chain.TryCatchUpAsync(CancellationToken.None);
-                return Print(await chain.VerifyAsync(CancellationToken.None), "the event store");
-            }
-            case "state" or "history" when args.Length >= 3 && !TimeTravel.Entities.Contains(args[2]):
-                Console.Error.WriteLine($"Unknown entity {args[2]}; one of {string.Join(", ", TimeTravel.Entities)}.");
-                return 2;
-            case "state" when args.Length >= 4 && Time("at") is { } at:
-            {
-                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
-                return Json(await TimeTravel.StateAtAsync(session, args[2], Guid.Parse(args[3]), at, CancellationToken.None), $"No {args[2]} {args[3]} existed at {at:O}.");
-            }
-            case "history" when args.Length >= 4:
-            {
-                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
-                var history = await TimeTravel.HistoryAsync(session, args[2], Guid.Parse(args[3]), CancellationToken.None);
-                return Json(history.Count == 0 ? null : history, $"No {args[2]} {args[3]}.");
-            }
-            case "callers" when args.Length >= 3:
-            {
-                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
-                var at = Time("at") ?? DateTimeOffset.UtcNow;
-                var (model, keys) = await TimeTravel.CallersAsync(session, args[2], at, CancellationToken.None);
-                return Json(model is null ? null : new { at, model = model.PublicId, enabled = model.Enabled, keys }, $"No catalog model {args[2]} existed at {at:O}.");
-            }
-            case "requests" when args.Length >= 3:
-            {
-                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
-                var requests = await TimeTravel.RequestsOfKeyAsync(session, Guid.Parse(args[2]), Time("from") ?? DateTimeOffset.MinValue, Time("to") ?? DateTimeOffset.MaxValue, CancellationToken.None);
-                return Json(new { keyId = args[2], count = requests.Count, costUsd = requests.Sum(r => r.Cost), requests }, "");
-            }
-            case "erase" when Option("request") is not null || Option("key") is not null:
-            {
-                await using var session = services.GetRequiredService<IDocumentStore>().LightweightSession();
-                session.SetHeader("actor", Environment.UserName);
-                session.SetHeader("source", "cli");
-                if (Option("reason") is { } reason) session.SetHeader("reason", reason);
-                var erased = Option("request") is { } request
-                    ? await BodyErasure.EraseRequestAsync(session, Guid.Parse(request), CancellationToken.None)
-                    : await BodyErasure.EraseKeyAsync(session, Guid.Parse(Option("key")!), CancellationToken.None);
-                Console.WriteLine($"Erased the bodies of {erased} requests; their records (tokens, cost, model, time, key) stay.");
-                return 0;
-            }
-            default:
-                Console.Error.WriteLine(Usage);
-                return 2;
-        }
+                var chain = new EventChainStore(host.Options.Db, host.Options.Schema);
+                await chain.TryCatchUpAsync(ct);
+                return Print(output, await chain.VerifyAsync(ct), "the event store");
+            });
+        });
+        return command;
     }
+
+    static Command State()
+    {
+        var (entity, id) = Entity();
+        var at = CliInputs.Time("--at", "The instant", required: true);
+        var command = new Command("state", "An entity as it stood at an instant, folded from its events.") { entity, id, at };
+        command.SetAction((parse, ct) => WithSession(async session =>
+        {
+            var (kind, guid, when) = (parse.GetValue(entity)!.ToLowerInvariant(), parse.GetValue(id), parse.GetValue(at)!.Value);
+            return Json(parse, await TimeTravel.StateAtAsync(session, kind, guid, when, ct), $"No {kind} {guid} existed at {when:O}.");
+        }));
+        return command;
+    }
+
+    static Command History()
+    {
+        var (entity, id) = Entity();
+        var command = new Command("history", "Every change of an entity in order: who, when, why, and its state after each.") { entity, id };
+        command.SetAction((parse, ct) => WithSession(async session =>
+        {
+            var (kind, guid) = (parse.GetValue(entity)!.ToLowerInvariant(), parse.GetValue(id));
+            var history = await TimeTravel.HistoryAsync(session, kind, guid, ct);
+            return Json(parse, history.Count == 0 ? null : history, $"No {kind} {guid}.");
+        }));
+        return command;
+    }
+
+    static Command Callers()
+    {
+        var model = new Argument<string>("MODEL") { Description = "A catalog model's public id, e.g. mock/gpt-4o-mini" };
+        var at = CliInputs.Time("--at", "The instant (default: now)");
+        var command = new Command("callers", "The keys that could call a catalog model at an instant.") { model, at };
+        command.SetAction((parse, ct) => WithSession(async session =>
+        {
+            var when = parse.GetValue(at) ?? DateTimeOffset.UtcNow;
+            var name = parse.GetValue(model)!;
+            var (found, keys) = await TimeTravel.CallersAsync(session, name, when, ct);
+            return Json(parse, found is null ? null : new { at = when, model = found.PublicId, enabled = found.Enabled, keys }, $"No catalog model {name} existed at {when:O}.");
+        }));
+        return command;
+    }
+
+    static Command Requests()
+    {
+        var key = CliInputs.Id("KEY-ID", "The key's id");
+        var from = CliInputs.Time("--from", "Start of the period (default: the first request)");
+        var to = CliInputs.Time("--to", "End of the period, excluded (default: everything)");
+        var command = new Command("requests", "Every request a key made in a period, with its cost.") { key };
+        CliInputs.Period(command, from, to);
+        command.SetAction((parse, ct) => WithSession(async session =>
+        {
+            var keyId = parse.GetValue(key);
+            var requests = await TimeTravel.RequestsOfKeyAsync(session, keyId, parse.GetValue(from) ?? DateTimeOffset.MinValue, parse.GetValue(to) ?? DateTimeOffset.MaxValue, ct);
+            return Json(parse, new { keyId, count = requests.Count, costUsd = requests.Sum(r => r.Cost), requests }, "");
+        }));
+        return command;
+    }
+
+    static Command Erase()
+    {
+        var request = CliInputs.IdOption("--request", "Erase the bodies of this request");
+        var key = CliInputs.IdOption("--key", "Erase the bodies of every request of this key");
+        var reason = new Option<string?>("--reason")
+        {
+            Description = "Why, kept forever in the chained ledger: cite a ticket, never put personal data in it",
+            HelpName = "TEXT",
+        };
+        var command = new Command("erase", "Remove request and response bodies; the records (tokens, cost, model, time, key) stay.") { request, key, reason };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetResult(request) is null) == (result.GetResult(key) is null))
+                result.AddError("Give one of --request ID or --key ID.");
+        });
+        command.SetAction((parse, ct) => WithHost(async host =>
+        {
+            await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.SetHeader("actor", Environment.UserName);
+            session.SetHeader("source", "cli");
+            if (parse.GetValue(reason) is { } why) session.SetHeader("reason", why);
+            var erased = parse.GetValue(request) is { } requestId
+                ? await BodyErasure.EraseRequestAsync(session, requestId, ct)
+                : await BodyErasure.EraseKeyAsync(session, parse.GetValue(key)!.Value, ct);
+            parse.InvocationConfiguration.Output.WriteLine($"Erased the bodies of {erased} requests; their records (tokens, cost, model, time, key) stay.");
+            return ExitCode.Done;
+        }));
+        return command;
+    }
+
+    static (Argument<string> Entity, Argument<Guid> Id) Entity() =>
+        (CliInputs.Choice("ENTITY", "What to look at", TimeTravel.Entities), CliInputs.Id("ID", "Its id"));
+
+    static async Task<int> WithHost(Func<CliHost, Task<int>> run)
+    {
+        await using var host = CliHost.Build();
+        return await run(host);
+    }
+
+    static Task<int> WithSession(Func<IQuerySession, Task<int>> run) => WithHost(async host =>
+    {
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return await run(session);
+    });
 
     static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web)
     {
@@ -117,27 +164,27 @@ public static class AuditCommands
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    static int Json(object? value, string notFound)
+    static int Json(ParseResult parse, object? value, string notFound)
     {
         if (value is null)
         {
-            Console.Error.WriteLine(notFound);
-            return 1;
+            parse.InvocationConfiguration.Error.WriteLine(notFound);
+            return ExitCode.Failed;
         }
-        Console.WriteLine(JsonSerializer.Serialize(value, Indented));
-        return 0;
+        parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(value, Indented));
+        return ExitCode.Done;
     }
 
-    static int Print(ChainReport report, string where)
+    static int Print(TextWriter output, ChainReport report, string where)
     {
         if (report.Intact)
         {
-            Console.WriteLine($"Intact: {report.Events} events verified, chain head {report.Head}.");
-            return 0;
+            output.WriteLine($"Intact: {report.Events} events verified, chain head {report.Head}.");
+            return ExitCode.Done;
         }
         var b = report.FirstBreak!;
-        Console.WriteLine($"BROKEN in {where}: event seq {b.Seq}{(b.EventId is { } id ? $" (id {id}, {b.Type}, stream {b.StreamId})" : "")} — {b.Problem}. " +
-                          $"{report.Events} events before it verified.");
-        return 1;
+        output.WriteLine($"BROKEN in {where}: event seq {b.Seq}{(b.EventId is { } id ? $" (id {id}, {b.Type}, stream {b.StreamId})" : "")} — {b.Problem}. " +
+                         $"{report.Events} events before it verified.");
+        return ExitCode.Failed;
     }
 }
