@@ -39,7 +39,7 @@ static class Aborts
                     : null;
                 var r = await traffic.SendAsync(kind, n, maxTokens: random.Next(10, 41), TimeSpan.FromSeconds(30), abort);
                 results.Add(r);
-                if (r.Status == 429) await Task.Delay(random.Next(5, 30));
+                if (r.Status == 429) await Task.Delay(random.Next(50, 150));
             }
         }));
 
@@ -55,7 +55,9 @@ static class Aborts
         await stopSampling.CancelAsync();
         await sampling;
         Console.WriteLine($"{results.Summary()} samples={sampler.Samples} sample_errors={sampler.Failed} over_limit_samples={sampler.OverLimit} " +
-                          $"max_spent_plus_reserved={sampler.MaxCommitted} limit={final?.Limit} final_spent={final?.Spent} final_reserved={final?.Reserved}");
+                          $"max_spent_plus_reserved={sampler.MaxCommitted} worst_sample={Worst(sampler.Worst)} limit={final?.Limit} final_spent={final?.Spent} final_reserved={final?.Reserved}");
         return 0;
     }
+
+    static string Worst(BudgetSampler.Balance? b) => b is null ? "none" : $"{b.Spent}+{b.Reserved}/{b.Limit}";
 }

@@ -15,6 +15,8 @@ sealed class BudgetSampler(HttpClient http, string gateway, string admin, string
     public int Failed { get; private set; }
     public int OverLimit { get; private set; }
     public decimal MaxCommitted { get; private set; }
+    /// <summary>The sample furthest over (or least under) its limit.</summary>
+    public Balance? Worst { get; private set; }
 
     public async Task RunAsync(TimeSpan interval, CancellationToken stop)
     {
@@ -28,6 +30,7 @@ sealed class BudgetSampler(HttpClient http, string gateway, string admin, string
                 var committed = b.Spent + b.Reserved;
                 if (committed > MaxCommitted) MaxCommitted = committed;
                 if (committed > b.Limit) OverLimit++;
+                if (Worst is null || committed - b.Limit > Worst.Spent + Worst.Reserved - Worst.Limit) Worst = b;
             }
             else Failed++;
             var wait = interval - (tick.Elapsed - started);

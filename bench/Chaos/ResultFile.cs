@@ -1,6 +1,6 @@
 namespace Chaos;
 
-/// <summary>One line per request — <c>request-id status kind outcome</c> — for the scenario script to load into PostgreSQL.</summary>
+/// <summary>One line per request — <c>request-id status kind outcome max-tokens</c> — for the scenario script to load into PostgreSQL.</summary>
 sealed class ResultFile : IDisposable
 {
     readonly StreamWriter writer;
@@ -12,7 +12,7 @@ sealed class ResultFile : IDisposable
     {
         lock (writer)
         {
-            writer.WriteLine($"{r.RequestId} {r.Status} {r.Kind} {r.Outcome}");
+            writer.WriteLine($"{r.RequestId} {r.Status} {r.Kind} {r.Outcome} {r.MaxTokens}");
             counts[r.Outcome] = counts.GetValueOrDefault(r.Outcome) + 1;
         }
     }

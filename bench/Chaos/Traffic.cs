@@ -8,7 +8,7 @@ sealed class Traffic(HttpClient http, string gateway, string key, string model, 
 {
     public static readonly string[] AllKinds = ["chat", "chat-stream", "embeddings", "messages", "messages-stream"];
 
-    public sealed record Result(string RequestId, int Status, string Kind, string Outcome);
+    public sealed record Result(string RequestId, int Status, string Kind, string Outcome, int MaxTokens);
 
     public static HttpClient NewClient(int connections) => new(new SocketsHttpHandler
     {
@@ -40,24 +40,24 @@ sealed class Traffic(HttpClient http, string gateway, string key, string model, 
             {
                 var text = await new StreamReader(body).ReadToEndAsync(cts.Token);
                 var shaped = id != "-" && Outcome.IsErrorShape(text, anthropic);
-                return new(id, status, kind, shaped ? Outcome.Shaped : Outcome.Unshaped);
+                return new(id, status, kind, shaped ? Outcome.Shaped : Outcome.Unshaped, maxTokens);
             }
             if (!stream)
             {
                 var text = await new StreamReader(body).ReadToEndAsync(cts.Token);
                 // A whole JSON answer: chat and messages carry their text, embeddings their vectors.
                 var whole = text.TrimEnd().EndsWith('}') && (text.Contains("\"choices\"") || text.Contains("\"content\"") || text.Contains("\"embedding\""));
-                return new(id, status, kind, whole ? Outcome.Ok : Outcome.Cut);
+                return new(id, status, kind, whole ? Outcome.Ok : Outcome.Cut, maxTokens);
             }
-            return new(id, status, kind, await ReadStreamAsync(body, anthropic, id, cts.Token));
+            return new(id, status, kind, await ReadStreamAsync(body, anthropic, id, cts.Token), maxTokens);
         }
         catch (Exception) when (aborting && cts.IsCancellationRequested)
         {
-            return new(id, status, kind, Outcome.Aborted);
+            return new(id, status, kind, Outcome.Aborted, maxTokens);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
-            return new(id, status, kind, status == 0 ? Outcome.Transport : Outcome.Cut);
+            return new(id, status, kind, status == 0 ? Outcome.Transport : Outcome.Cut, maxTokens);
         }
     }
 

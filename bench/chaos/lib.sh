@@ -99,16 +99,17 @@ admin() { # curl arguments after the URL path; prints the body
 }
 field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -1; }
 
-# The client's result file (request-id status kind outcome) as table chaos_client in the scenario's database, and
+# The client's result file (request-id status kind outcome max-tokens) as table chaos_client in the scenario's database, and
 # the request records by id from the event store (chaos_records): what every response is checked against.
 load_results() { # file
-  pg -q -c "drop table if exists chaos_client" -c "create table chaos_client (id text, status int, kind text, outcome text)" \
+  pg -q -c "drop table if exists chaos_client" -c "create table chaos_client (id text, status int, kind text, outcome text, max_tokens int)" \
     -c "\\copy chaos_client from '$1' with (delimiter ' ')" \
     -c "alter table chaos_client add column rid uuid" \
     -c "update chaos_client set rid = id::uuid where id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\$'" \
     -c "create index on chaos_client (rid)" \
     -c "drop table if exists chaos_records" \
-    -c "create table chaos_records as select stream_id as rid, count(*) as n, max((data->>'status')::int) as status
+    -c "create table chaos_records as select stream_id as rid, count(*) as n, max((data->>'status')::int) as status,
+          max((data->>'completionTokens')::int) as completion_tokens
           from gateway.mt_events where type = 'request_completed' group by stream_id" \
     -c "create index on chaos_records (rid)" -c "analyze chaos_client" -c "analyze chaos_records" >/dev/null
 }
