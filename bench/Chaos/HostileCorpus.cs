@@ -133,7 +133,7 @@ static class HostileCorpus
         yield return new($"{e.Name}/chunked-never-ends", Build("POST", e.Path, [e.Auth, "Content-Type: application/json", "Transfer-Encoding: chunked"],
             Concat($"{10:x}\r\n", valid[..10], "\r\n"), contentLength: -1), Stalls: true);
         yield return new($"{e.Name}/chunked-bad-size", Build("POST", e.Path, [e.Auth, "Content-Type: application/json", "Transfer-Encoding: chunked"],
-            Utf8("zz\r\nhello\r\n0\r\n\r\n"), contentLength: -1));
+            Utf8("zz\r\nhello\r\n0\r\n\r\n"), contentLength: -1), Expect: 400);
         yield return new($"{e.Name}/length-and-chunked", Build("POST", e.Path, [e.Auth, "Transfer-Encoding: chunked"], Concat($"{valid.Length:x}\r\n", valid, "\r\n0\r\n\r\n")));
         yield return new($"{e.Name}/length-negative", Build("POST", e.Path, [e.Auth, "Content-Length: -5"], valid, contentLength: -1));
         yield return new($"{e.Name}/length-not-a-number", Build("POST", e.Path, [e.Auth, "Content-Length: ten"], valid, contentLength: -1));
