@@ -8,6 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 : "${SCENARIO:?}" "${CHAOS_RUN:?run bench/chaos/run.sh (./gateway chaos)}" "${CHAOS_PG_PORT:?}" "${CHAOS_PG_PASSWORD:?}"
 : "${CHAOS_ADMIN_KEY:?}" "${CHAOS_MASTER_KEY:?}" "${CHAOS_CANARY:?}"
 
+export PGOPTIONS='-c client_min_messages=warning'
 DIR="$CHAOS_RUN/$SCENARIO"
 rm -rf -- "$DIR"
 mkdir -p "$DIR/data"

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 start_all
 curl -sf -o /dev/null -X PUT "$M/_mock/default" -H "$J" -d '{"latencyMs":10,"chunkDelayMs":3}'
-start_load --gateway "$G" --key "$DEMO_KEY" --model mock/gpt-4o-mini --seconds "${CHAOS_PG_SECONDS:-40}" --concurrency 24 --canary "$CHAOS_CANARY"
+start_load --gateway "$G" --key "$DEMO_KEY" --model mock/gpt-4o-mini --seconds 40 --concurrency 24 --canary "$CHAOS_CANARY"
 restarts=0
 for at in 10 25; do
   sleep_until "$at"

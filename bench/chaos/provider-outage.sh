@@ -6,7 +6,7 @@
 set -euo pipefail
 SCENARIO=provider-outage
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-SECONDS_LOAD=${CHAOS_OUTAGE_SECONDS:-20}
+SECONDS_LOAD=20
 
 start_all
 dead_port=$(free_port)
