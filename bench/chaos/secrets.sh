@@ -53,11 +53,12 @@ echo "prompt $CHAOS_CANARY" >>"$needles"
 declare -A found=()
 hits=""
 count() { # location label file...
-  local location=$1 label=$2 n
+  local location=$1 label=$2 n where=""
   shift 2
+  [[ $# -eq 1 && $1 == "$CHAOS_RUN"/*/*.log ]] && where=$(basename "$(dirname "$1")")
   n=$(cat "$@" 2>/dev/null | grep -a -F -c -- "$(sed -n "s/^$label //p" "$needles" | head -1)" || true)
   found[$location]=$(( ${found[$location]:-0} + n ))
-  (( n == 0 )) || hits+="$label@$location:$n "
+  (( n == 0 )) || hits+="$label@$location${where:+($where)}:$n "
 }
 shopt -s nullglob
 logs=("$CHAOS_RUN"/*/gateway.log)
@@ -68,8 +69,9 @@ for f in "$DIR"/dumps/*.sql; do
 done
 duck=("$CHAOS_RUN"/*/data/*.duckdb*)
 while read -r label _; do
-  count gateway-logs "$label" "${logs[@]}"
-  count mock-logs "$label" "${mocks[@]}"
+  # Per scenario, so a hit says which fault put it there.
+  for f in "${logs[@]}"; do count gateway-logs "$label" "$f"; done
+  for f in "${mocks[@]}"; do count mock-logs "$label" "$f"; done
   count postgres-log "$label" "$CHAOS_PG_LOG"
   if [[ $label == prompt ]]; then count pg-dump "$label" "${bodiless[@]}"; else count pg-dump "$label" "${full[@]}"; fi
   (( ${#duck[@]} == 0 )) || count duckdb-bytes "$label" "${duck[@]}"
