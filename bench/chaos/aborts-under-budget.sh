@@ -19,7 +19,8 @@ issued=$(admin /admin/keys -d "{\"teamId\":\"$team\",\"name\":\"chaos-budget\"}"
 key_id=$(field id <<<"$issued")
 key=$(field key <<<"$issued")
 echo "issued-gateway-key $key" >>"$CHAOS_RUN/secrets.list"
-# ~$0.0004 reserved by a request at max_tokens 25: the limit lasts about half the run, then the run goes on at the edge.
+# ~$0.0004 reserved by a request at max_tokens 25: each $0.10 step is spent within seconds, then the clients wait at
+# the limit (429) until the next step.
 admin /admin/models -d '{"provider":"mock","model":"chaos-priced","inputPricePerMillion":1,"outputPricePerMillion":16}' >/dev/null
 reply="Gateways keep provider keys in one place, route each call to a healthy model, record what every request cost, and stop a team before it spends more than its budget allows; they also retry, fall back, and measure latency, tokens, errors and spend per key, per team and per model, so nobody has to guess."
 curl -sf -o /dev/null -X PUT "$M/_mock/models/chaos-priced" -H "$J" -d "{\"latencyMs\":100,\"ttftMs\":100,\"chunkDelayMs\":15,\"reply\":\"$reply\"}"

@@ -34,6 +34,7 @@ free_port() {
 }
 MOCK_PORT=$(free_port)
 GW_PORT=$(free_port)
+while [[ $GW_PORT == "$MOCK_PORT" ]]; do GW_PORT=$(free_port); done
 G="http://127.0.0.1:$GW_PORT"
 M="http://127.0.0.1:$MOCK_PORT"
 
