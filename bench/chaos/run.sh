@@ -2,7 +2,7 @@
 # The fault suite: ./gateway chaos [scenario...] (which builds, provisions a throwaway PostgreSQL cluster and sets
 # CHAOS_PG_*). Runs every scenario, or those named, each bounded in time, each printing one summary line; exits
 # non-zero when any scenario fails its criterion (or breaks). A run's logs, client results and data are kept in
-# bench/chaos/results/<time>/ (results/latest points at the last run). See docs/reliability.md.
+# bench/chaos/results/<time>/ (results/latest points at the last run; the last three are kept). See docs/reliability.md.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ALL=(kill9 pg-restart-fast pg-restart-immediate aborts-under-budget provider-outage hostile secrets)
@@ -18,6 +18,8 @@ hex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
 export CHAOS_RUN="$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$CHAOS_RUN"
 ln -sfn "$CHAOS_RUN" "$HERE/results/latest"
+# A run keeps dumps and logs (a few hundred MB): keep the last three.
+ls -1d "$HERE"/results/2*/ 2>/dev/null | head -n -3 | xargs -r rm -rf --
 # Secrets and a prompt canary fresh for this run; the secrets scenario looks for each wherever it must not be.
 export CHAOS_ADMIN_KEY="sk-admin-chaos-$(hex 16)"
 export CHAOS_MASTER_KEY; CHAOS_MASTER_KEY=$(head -c 32 /dev/urandom | base64)
