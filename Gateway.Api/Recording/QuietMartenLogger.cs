@@ -15,9 +15,15 @@ public sealed class QuietMartenLogger(ILogger logger) : IMartenLogger, IMartenSe
 
     public void SchemaChange(string sql) => logger.LogInformation("Executed schema update SQL ({Length} characters)", sql.Length);
 
-    public void LogSuccess(NpgsqlCommand command) { }
+    public void LogSuccess(NpgsqlCommand command)
+    {
+        if (logger.IsEnabled(LogLevel.Debug)) logger.LogDebug("Executed a database command ({Statement}…)", FirstWords(command.CommandText));
+    }
 
-    public void LogSuccess(NpgsqlBatch batch) { }
+    public void LogSuccess(NpgsqlBatch batch)
+    {
+        if (logger.IsEnabled(LogLevel.Debug)) logger.LogDebug("Executed a database batch of {Count} commands", batch.BatchCommands.Count);
+    }
 
     public void LogFailure(NpgsqlCommand command, Exception ex) =>
         logger.LogWarning("A database command failed ({Statement}…): {Error}", FirstWords(command.CommandText), DatabaseFailure.Describe(ex));
