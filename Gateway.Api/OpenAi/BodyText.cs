@@ -29,6 +29,8 @@ public static class BodyText
             }
             if (!TryHex(rest[(slash + 2)..], out var unit)) return null; // not an escape the JSON parser accepts: it will say so
             var at = offset + slash;
+            // PostgreSQL's text and jsonb cannot hold NUL: a request naming it could not be recorded as it was asked.
+            if (unit == 0) return $"The request body contains a NUL character escape (\\u0000 at byte {at}); text may not contain NUL.";
             if (char.IsLowSurrogate((char)unit)) return LoneSurrogate(at, unit);
             var next = slash + 6;
             if (char.IsHighSurrogate((char)unit))

@@ -28,6 +28,8 @@ public static class ModelNamed
                 }
                 if (reader.TokenType != JsonTokenType.String) return "";
                 var model = reader.GetString()!;
+                // PostgreSQL cannot store NUL in an event: such a name is refused, and not kept.
+                if (model.Contains('\0')) return "";
                 return model.Length <= MaxLength ? model : model[..MaxLength];
             }
         }

@@ -66,6 +66,11 @@ public sealed partial class Proxy(
                     await FailAsync(ctx, trace, dialect, body, 408, $"The request body did not arrive in time (all of it within {options.RequestBodyTimeout.TotalSeconds:0} s, at a steady minimum rate).",
                         OpenAiError.InvalidRequest, "request_timeout");
                     return;
+                case BodyRead.Malformed:
+                    ctx.Response.Headers.Connection = "close";
+                    await FailAsync(ctx, trace, dialect, body, 400, "The request body's HTTP framing is malformed (chunk sizes or lengths do not add up).",
+                        OpenAiError.InvalidRequest, "invalid_request");
+                    return;
                 case BodyRead.ClientLeft:
                     await CommitAsync(trace, 499, "client_closed_request", body.Span, default);
                     return;
@@ -112,7 +117,7 @@ public sealed partial class Proxy(
         }
     }
 
-    enum BodyRead { Complete, TooLarge, TimedOut, ClientLeft }
+    enum BodyRead { Complete, TooLarge, TimedOut, Malformed, ClientLeft }
 
     /// <summary>Reads the whole body within <see cref="GatewayOptions.RequestBodyTimeout"/>.</summary>
     async Task<BodyRead> ReadBodyAsync(HttpContext ctx, PooledBuffer body)
@@ -130,6 +135,10 @@ public sealed partial class Proxy(
         catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
         {
             return BodyRead.TimedOut;
+        }
+        catch (BadHttpRequestException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            return BodyRead.Malformed; // bad chunk framing, a body shorter than its Content-Length…
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
         {

@@ -39,6 +39,19 @@ public class HostileBodyTests(GatewayFixture gateway)
     [InlineData("/v1/chat/completions")]
     [InlineData("/v1/embeddings")]
     [InlineData("/v1/messages")]
+    public async Task a_nul_escape_which_postgresql_cannot_store_is_a_400_not_an_unrecordable_request(string path)
+    {
+        var (status, body, response) = await PostAsync(path, Encoding.UTF8.GetBytes("""{"model":"a\u0000b","max_tokens":5,"input":"x","messages":[{"role":"user","content":"hi"}]}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        AssertShape(path, body, "NUL");
+        Assert.True(response.Headers.Contains("x-request-id"));
+    }
+
+    [Theory]
+    [InlineData("/v1/chat/completions")]
+    [InlineData("/v1/embeddings")]
+    [InlineData("/v1/messages")]
     public async Task invalid_utf8_in_the_body_is_a_400_in_the_endpoints_shape(string path)
     {
         var head = Encoding.UTF8.GetBytes("""{"model":"MODEL","max_tokens":5,"input":"x","messages":[{"role":"user","content":"bad """);
