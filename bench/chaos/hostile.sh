@@ -14,7 +14,7 @@ $CHAOS hostile --gateway "$G" --key "$DEMO_KEY" --admin "$CHAOS_ADMIN_KEY" --out
 c=$(cat "$DIR/client-summary.txt")
 say "client: $c"
 healthy=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$G/health" || true)
-failing=$(grep '^FAIL' "$DIR/cases.txt" | awk '{ print $3 "=" $2 }' | head -12 | tr '\n' ' ')
+failing=$( { grep '^FAIL' "$DIR/cases.txt" || true; } | awk '{ print $3 "=" $2 }' | head -12 | tr '\n' ' ')
 verdict=PASS
 [[ $(figure failures "$c") == 0 && $(figure cases "$c") -ge 150 && $healthy == 200 ]] || verdict=FAIL
 summary "$verdict" "$c health_after=$healthy${failing:+ first_failures: $failing}" "failures=0: no 5xx, no empty 2xx, 408 for stalled bodies, 400 for broken chunk framing"
