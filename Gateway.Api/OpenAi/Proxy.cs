@@ -314,7 +314,7 @@ public sealed partial class Proxy(
     {
         try
         {
-            trace.PromptTokens = trace.EstimatedPromptTokens ?? estimator.CountPrompt(requestBody, trace.Operation);
+            trace.PromptTokens = budgets.PromptTokens(head, trace, requestBody);
             var completion = trace.Operation == Operation.Embeddings ? 0
                 : streamed ? estimator.CountStreamedCompletion(answer) : estimator.CountCompletion(answer);
             trace.CompletionTokens = head.MaxTokens is { } max ? Math.Min(completion, max) : completion;

@@ -29,18 +29,5 @@ public class RecorderShutdownTests(GatewayFixture gateway)
         await Assert.ThrowsAsync<InvalidOperationException>(() => recorder.RecordAsync(Record(keyId, 501), null));
     }
 
-    static RequestCompleted Record(Guid keyId, int i) => new()
-    {
-        RequestId = Guid.CreateVersion7(),
-        KeyId = keyId,
-        TeamId = Guid.Empty,
-        Operation = "chat",
-        ModelAsked = "mock/x",
-        Status = 200,
-        PromptTokens = i,
-        TotalMs = 1,
-        OverheadMs = 0.01,
-        StartedAt = DateTimeOffset.UtcNow,
-        CompletedAt = DateTimeOffset.UtcNow,
-    };
+    static RequestCompleted Record(Guid keyId, int i) => Faults.RecordOnceTests.Record(keyId, 200, i);
 }

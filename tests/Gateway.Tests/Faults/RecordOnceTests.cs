@@ -47,7 +47,7 @@ public class RecordOnceTests(GatewayFixture gateway)
         Assert.DoesNotContain(gateway.Logs.Lines, l => l.Text.Contains(record.RequestId.ToString()) && l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
-    internal static RequestCompleted Record(Guid keyId, int status) => new()
+    internal static RequestCompleted Record(Guid keyId, int status, long promptTokens = 0) => new()
     {
         RequestId = Guid.CreateVersion7(),
         KeyId = keyId,
@@ -55,6 +55,7 @@ public class RecordOnceTests(GatewayFixture gateway)
         Operation = "chat",
         ModelAsked = "mock/x",
         Status = status,
+        PromptTokens = promptTokens,
         TotalMs = 1,
         OverheadMs = 0.01,
         StartedAt = DateTimeOffset.UtcNow,
