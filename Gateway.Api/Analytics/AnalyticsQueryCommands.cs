@@ -5,6 +5,8 @@ using Gateway.Analytics;
 using Gateway.Api.Admin.Analytics;
 using Gateway.Api.Cli;
 using DuckDB.NET.Data;
+using Gateway.Projections;
+using Marten;
 
 namespace Gateway.Api.Analytics;
 
@@ -57,19 +59,30 @@ public static class AnalyticsQueryCommands
         foreach (var option in own) command.Options.Add(option);
         CliInputs.Period(command, from, to);
         command.Options.Add(format);
-        command.SetAction(parse => AnalyticsCommands.WithHost(host =>
+        command.SetAction((parse, ct) => AnalyticsCommands.WithHost(async host =>
         {
-            using var db = AnalyticsCommands.OpenForReading(host.Options.AnalyticsFile);
-            var result = ask(db, parse, parse.GetValue(from), parse.GetValue(to));
+            QueryResult result;
+            using (var db = AnalyticsCommands.OpenForReading(host.Options.AnalyticsFile))
+                result = ask(db, parse, parse.GetValue(from), parse.GetValue(to));
+            if (result.Columns.Contains("provider"))
+                result = result.WithNames("provider", await CatalogProvidersAsync(host, ct));
             parse.InvocationConfiguration.Output.Write(parse.GetValue(format)!.ToLowerInvariant() switch
             {
                 "csv" => AnalyticsEndpoints.Csv(result),
                 "json" => JsonSerializer.Serialize(new { columns = result.Columns, rows = result.Rows }) + Environment.NewLine,
                 _ => Table(result),
             });
-            return Task.FromResult(ExitCode.Done);
+            return ExitCode.Done;
         }));
         return command;
+    }
+
+    /// <summary>Provider names from the catalog's projection (the CLI has no in-memory views).</summary>
+    static async Task<Func<string, string?>> CatalogProvidersAsync(CliHost host, CancellationToken ct)
+    {
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var providers = await session.Query<ProviderView>().ToListAsync(ct);
+        return ProviderNames.Of(providers.Select(p => (p.Id, p.Name)));
     }
 
     static string Table(QueryResult result)

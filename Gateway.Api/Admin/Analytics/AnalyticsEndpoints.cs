@@ -51,17 +51,10 @@ public static class AnalyticsEndpoints
         {
             return Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0]));
         }
-        result = result.WithNames("provider", ProviderNames(views));
+        result = result.WithNames("provider", ProviderNames.Of(views.Current.ProvidersByName.Values.Select(p => (p.Id, p.Name))));
         return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             ? Results.Text(Csv(result), "text/csv")
             : Results.Ok(new { columns = result.Columns, rows = result.Rows });
-    }
-
-    /// <summary>The export keeps provider ids; people read names (from the in-memory catalog, so a rename shows at once).</summary>
-    static Func<string, string?> ProviderNames(ControlPlaneViews views)
-    {
-        var byId = views.Current.ProvidersByName.Values.ToDictionary(p => p.Id, p => p.Name);
-        return id => Guid.TryParse(id, out var guid) && byId.TryGetValue(guid, out var name) ? name : null;
     }
 
     public static string Csv(QueryResult result)

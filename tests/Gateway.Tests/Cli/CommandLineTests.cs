@@ -74,6 +74,14 @@ public class CommandLineTests(GatewayFixture gateway)
             Assert.True(csv.ExitCode == 0, csv.ToString());
             Assert.StartsWith("key,requests,", csv.Stdout);
             Assert.Contains(key.Id.ToString(), csv.Stdout);
+
+            // The export keeps provider ids; the CLI, like the admin API, adds each one's name from the catalog.
+            var byProvider = await CliProcess.RunAsync(settings, "analytics", "query", "cost", "--by", "provider", "--format", "json");
+            Assert.True(byProvider.ExitCode == 0, byProvider.ToString());
+            var providers = JsonDocument.Parse(byProvider.Stdout).RootElement;
+            Assert.Equal(["provider", "provider_name"], providers.GetProperty("columns").EnumerateArray().Take(2).Select(c => c.GetString()));
+            var mock = providers.GetProperty("rows").EnumerateArray().Single(r => r[1].GetString() == "mock");
+            Assert.True(Guid.TryParse(mock[0].GetString(), out _), mock.ToString());
         }
         finally
         {
