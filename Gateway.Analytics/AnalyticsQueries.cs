@@ -12,7 +12,7 @@ public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<ob
 public static class AnalyticsQueries
 {
     // Grouped on the raw columns; ids are turned into text only on the (few) result rows.
-    static readonly Dictionary<string, string> Dimensions = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, string> Dimensions = new(StringComparer.OrdinalIgnoreCase)
     {
         ["model"] = "coalesce(model_served, model_asked)",
         ["provider"] = "provider_id",
@@ -23,7 +23,7 @@ public static class AnalyticsQueries
         ["credential"] = "credential_kind",
     };
 
-    static readonly Dictionary<string, string> Buckets = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, string> Buckets = new(StringComparer.OrdinalIgnoreCase)
     {
         ["minute"] = "minute", ["hour"] = "hour", ["day"] = "day", ["week"] = "week", ["month"] = "month",
     };
@@ -96,21 +96,28 @@ public static class AnalyticsQueries
     /// <summary>
     /// A DuckDB HUGEINT (what a sum of BIGINTs is) comes back as a BigInteger, which JSON would write as an object of
     /// its properties: a number instead, for every query.
+    /// The tables' timestamps are UTC without a zone: said as UTC, so JSON writes the Z a browser needs.
     /// </summary>
-    static object Plain(object value) => value is System.Numerics.BigInteger big ? (decimal)big : value;
+    static object Plain(object value) => value switch
+    {
+        System.Numerics.BigInteger big => (decimal)big,
+        DateTime { Kind: DateTimeKind.Unspecified } time => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+        _ => value,
+    };
 
-    static string Pick(Dictionary<string, string> choices, string value, string name) =>
+    internal static string Pick(Dictionary<string, string> choices, string value, string name) =>
         choices.TryGetValue(value ?? "", out var chosen)
             ? chosen
             : throw new ArgumentException($"{name} must be one of: {string.Join(", ", choices.Keys)}.", name);
 
-    static QueryResult Run(DuckDBConnection db, string sql, DateTimeOffset? from, DateTimeOffset? to)
+    internal static QueryResult Run(DuckDBConnection db, string sql, DateTimeOffset? from, DateTimeOffset? to, params DuckDBParameter[] filters)
     {
         using var command = db.CreateCommand();
         command.CommandText = sql;
         // The tables hold UTC timestamps without a zone.
         command.Parameters.Add(new DuckDBParameter("from", (from ?? DateTimeOffset.UnixEpoch).UtcDateTime));
         command.Parameters.Add(new DuckDBParameter("to", (to ?? DateTimeOffset.UtcNow.AddYears(100)).UtcDateTime));
+        foreach (var filter in filters) command.Parameters.Add(filter);
         using var reader = command.ExecuteReader();
         var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var rows = new List<object?[]>();

@@ -3,15 +3,16 @@ namespace Gateway.Analytics;
 public static class QueryResultNames
 {
     /// <summary>
-    /// The result with a <c>{column}_name</c> column right after <paramref name="column"/>, holding the name of each id
-    /// (null when <paramref name="nameOf"/> does not know it); the ids stay. Unchanged when there is no such column.
+    /// The result with a <c>{column}_name</c> column (or <paramref name="nameColumn"/>) right after <paramref name="column"/>,
+    /// holding the name of each id (null when <paramref name="nameOf"/> does not know it); the ids stay. Unchanged when
+    /// there is no such column.
     /// </summary>
-    public static QueryResult WithNames(this QueryResult result, string column, Func<string, string?> nameOf)
+    public static QueryResult WithNames(this QueryResult result, string column, Func<string, string?> nameOf, string? nameColumn = null)
     {
         var at = result.Columns.ToList().IndexOf(column);
         if (at < 0) return result;
         var columns = result.Columns.ToList();
-        columns.Insert(at + 1, column + "_name");
+        columns.Insert(at + 1, nameColumn ?? column + "_name");
         var rows = result.Rows.Select(row =>
         {
             var named = new object?[row.Length + 1];

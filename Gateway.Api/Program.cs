@@ -1,5 +1,6 @@
 using Gateway.Api.Admin;
 using Gateway.Api.Cli;
+using Gateway.Api.Dashboard;
 using Gateway.Api.Hosting;
 using Wolverine.Http;
 
@@ -9,6 +10,7 @@ if (GatewayCli.Handles(args)) return await GatewayCli.RunAsync(args);
 var app = GatewayHost.CreateBuilder(args).Build();
 
 app.UseExceptionHandler();
+app.UseDashboard();
 app.UseAdminStatusProblems();
 app.UseAdminAuth();
 app.UseAdminRequestChecks();

@@ -1,4 +1,6 @@
 using Gateway.Api.ControlPlane;
+using Gateway.Api.Dashboard;
+using Microsoft.AspNetCore.Antiforgery;
 using Gateway.Api.OpenAi;
 using Gateway.Domain.Keys;
 
@@ -7,7 +9,8 @@ namespace Gateway.Api.Admin;
 /// <summary>
 /// Every /admin call needs an admin key as a bearer token, checked against the in-memory hashes, and is authorised
 /// by the key's role: admin (everything), key-manager (its team's keys), finance (costs, read-only), auditor
-/// (history, read-only). Key managers' team is checked by the key endpoints themselves.
+/// (history, read-only). Key managers' team is checked by the key endpoints themselves. The dashboard's session cookie
+/// stands for its admin key when no Authorization header is sent.
 /// </summary>
 public static class AdminAuth
 {
@@ -16,11 +19,18 @@ public static class AdminAuth
         var views = app.ApplicationServices.GetRequiredService<ControlPlaneViews>();
         return app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/admin"), branch => branch.Use(async (ctx, next) =>
         {
-            if (!GatewayKeyAuth.TryGetBearer(ctx.Request, out var secret) || !views.Current.AdminKeys.TryGetValue(KeyHash.Of(secret), out var principal))
+            var principal = Bearer(ctx, views);
+            var fromSession = false;
+            if (principal is null && !ctx.Request.Headers.ContainsKey("Authorization"))
+            {
+                principal = await DashboardSession.PrincipalAsync(ctx, views);
+                fromSession = principal is not null;
+            }
+            if (principal is null)
             {
                 ctx.Response.StatusCode = 401;
                 await Results.Problem(statusCode: 401, title: "Unauthorized",
-                    detail: "An admin key is required: send it as 'Authorization: Bearer <admin key>'.").ExecuteAsync(ctx);
+                    detail: "An admin key is required: send it as 'Authorization: Bearer <admin key>' (or sign in to the dashboard at /ui).").ExecuteAsync(ctx);
                 return;
             }
             if (!Allows(principal, ctx.Request.Method, ctx.Request.Path))
@@ -28,10 +38,21 @@ public static class AdminAuth
                 await Forbid(ctx, $"The {principal.Role} role may not {ctx.Request.Method} {ctx.Request.Path}.");
                 return;
             }
+            // A cookie rides along with any request the browser makes; a change must also prove it came from the dashboard's page.
+            if (fromSession && !IsRead(ctx.Request.Method) && !await ctx.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(ctx))
+            {
+                await Forbid(ctx, DashboardSession.MissingCsrf);
+                return;
+            }
             ctx.Items[typeof(AdminPrincipal)] = principal;
             await next(ctx);
         }));
     }
+
+    static AdminPrincipal? Bearer(HttpContext ctx, ControlPlaneViews views) =>
+        GatewayKeyAuth.TryGetBearer(ctx.Request, out var secret) && views.Current.AdminKeys.TryGetValue(KeyHash.Of(secret), out var principal) ? principal : null;
+
+    static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
 
     /// <summary>The admin key behind this request (set by the admin middleware).</summary>
     public static AdminPrincipal Principal(this HttpContext ctx) => (AdminPrincipal)ctx.Items[typeof(AdminPrincipal)]!;
@@ -48,7 +69,7 @@ public static class AdminAuth
 
     static bool Allows(AdminPrincipal principal, string method, PathString path)
     {
-        var read = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        var read = IsRead(method);
         return principal.Role switch
         {
             AdminRoles.Admin => true,

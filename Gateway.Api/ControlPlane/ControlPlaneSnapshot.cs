@@ -62,6 +62,8 @@ public sealed class ControlPlaneSnapshot
 
     public FrozenDictionary<KeyHash, KeyCredential> KeysByHash { get; }
     public FrozenDictionary<KeyHash, AdminPrincipal> AdminKeys { get; }
+    /// <summary>The live admin keys by id: what a dashboard session names.</summary>
+    public FrozenDictionary<Guid, AdminPrincipal> AdminKeysById { get; }
     public FrozenDictionary<string, CatalogModel> ModelsByPublicId { get; }
     public FrozenDictionary<string, UpstreamProvider> ProvidersByName { get; }
     public IReadOnlyList<CatalogModel> EnabledModels { get; }
@@ -115,6 +117,7 @@ public sealed class ControlPlaneSnapshot
             .ToFrozenDictionary(c => (c.Team, c.Provider), c => new TeamCredential(c.Credential, providerKeys[c.Credential]));
         AdminKeys = adminKeys.Where(a => !a.Revoked).ToFrozenDictionary(a => KeyHash.FromHex(a.SecretHash),
             a => new AdminPrincipal(a.Id, a.Name ?? $"{a.Origin} admin key {a.Prefix}", a.Role, a.TeamId));
+        AdminKeysById = AdminKeys.Values.ToFrozenDictionary(a => a.Id);
 
         var upstreams = providers.ToDictionary(
             p => p.Id,

@@ -3,6 +3,7 @@ using Gateway.Api.ControlPlane;
 using Gateway.Api.OpenAi;
 using Gateway.Api.Providers;
 using Gateway.Api.Recording;
+using Gateway.Api.Dashboard;
 using Gateway.Api.Security;
 using Gateway.Projections;
 using JasperFx;
@@ -74,6 +75,7 @@ public static class GatewayServices
         services.AddSingleton<UsageEstimator>();
         services.AddSingleton<Proxy>();
         services.AddGatewayHealth();
+        services.AddDashboard();
         return services;
     }
 

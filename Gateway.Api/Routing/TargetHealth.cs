@@ -17,8 +17,12 @@ public sealed class TargetHealth(GatewayOptions options, CircuitJournal journal,
 
     public Target For(CatalogModel model) => targets.GetOrAdd(model.Id, static (_, s) => s.self.Create(s.model), (self: this, model));
 
+    /// <summary>What this node knows of a model, if it has sent it anything yet.</summary>
+    public Target? Known(Guid modelId) => targets.GetValueOrDefault(modelId);
+
     Target Create(CatalogModel model)
     {
+        var state = new CircuitBreakerStateProvider();
         var breaker = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
             {
@@ -26,6 +30,7 @@ public sealed class TargetHealth(GatewayOptions options, CircuitJournal journal,
                 MinimumThroughput = options.BreakerMinimumThroughput,
                 SamplingDuration = options.BreakerSamplingDuration,
                 BreakDuration = options.BreakerBreakDuration,
+                StateProvider = state,
                 ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { CountsAgainstTarget: true }),
                 OnOpened = args =>
                 {
@@ -45,14 +50,16 @@ public sealed class TargetHealth(GatewayOptions options, CircuitJournal journal,
                 },
             })
             .Build();
-        return new Target(breaker);
+        return new Target(breaker, state);
     }
 
-    public sealed class Target(ResiliencePipeline<AttemptResult> breaker)
+    public sealed class Target(ResiliencePipeline<AttemptResult> breaker, CircuitBreakerStateProvider state)
     {
         long averageTicks;
 
         public ResiliencePipeline<AttemptResult> Breaker { get; } = breaker;
+
+        public CircuitState Circuit => state.CircuitState;
 
         /// <summary>Moving average of time to first byte; zero until a first success was seen.</summary>
         public TimeSpan AverageLatency => TimeSpan.FromTicks(Interlocked.Read(ref averageTicks));

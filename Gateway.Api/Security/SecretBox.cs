@@ -30,6 +30,19 @@ public sealed class SecretBox(byte[] masterKey)
 
     public string Open(WebhookSecret secret) => Decrypt(secret.Nonce, secret.Ciphertext, secret.Tag, [.. secret.Id.ToByteArray(), .. WebhookPurpose]);
 
+    /// <summary>Any text sealed for one purpose (bound in as associated data), as base64 of nonce, tag and ciphertext.</summary>
+    public string SealText(string plaintext, string purpose)
+    {
+        var (nonce, cipher, tag) = Encrypt(plaintext, Encoding.UTF8.GetBytes(purpose));
+        return Convert.ToBase64String([.. nonce, .. tag, .. cipher]);
+    }
+
+    public string OpenText(string sealedText, string purpose)
+    {
+        var bytes = Convert.FromBase64String(sealedText);
+        return Decrypt(bytes[..NonceSize], bytes[(NonceSize + TagSize)..], bytes[NonceSize..(NonceSize + TagSize)], Encoding.UTF8.GetBytes(purpose));
+    }
+
     (byte[] Nonce, byte[] Cipher, byte[] Tag) Encrypt(string plaintext, byte[] associated)
     {
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);

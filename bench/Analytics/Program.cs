@@ -128,6 +128,15 @@ static void Queries(int rows)
     Time("p95 total latency by model per hour (plus p50, p99, mean)", () => AnalyticsQueries.Latency(db, "total", "model", "hour", null, null).Rows.Count);
     Time("cost, tokens and requests by key", () => AnalyticsQueries.Cost(db, "key", null, null).Rows.Count);
     Time("top 10 keys with team and account share", () => AnalyticsQueries.TopKeys(db, 10, null, null).Rows.Count);
+    // What the dashboard's pages ask when they open (Gateway.Api/Dashboard): every row of the 30 days is in range.
+    var lastDay = new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
+    Time("dashboard Overview, 30 d by day (totals + series)", () => OverviewQuery.Run(db, "day", "none", null, null).Series.Rows.Count);
+    Time("dashboard Overview, 30 d by day split by model", () => OverviewQuery.Run(db, "day", "model", null, null).Series.Rows.Count);
+    Time("dashboard Overview, last 24 h by hour split by model", () => OverviewQuery.Run(db, "hour", "model", lastDay, null).Series.Rows.Count);
+    Time("dashboard Costs, 30 d (cost by key + top 10 keys)", () =>
+        AnalyticsQueries.Cost(db, "key", null, null).Rows.Count + AnalyticsQueries.TopKeys(db, 10, null, null).Rows.Count);
+    Time("dashboard Requests, newest 50", () => RequestLogQuery.Run(db, new RequestLogFilter(), null, null, null, 50).Rows.Count);
+    Time("dashboard Requests, newest 50 of one model", () => RequestLogQuery.Run(db, new RequestLogFilter(Model: "bench/m7"), null, null, null, 50).Rows.Count);
     db.Close();
     File.Delete(file);
 

@@ -39,7 +39,38 @@ public static class AnalyticsEndpoints
     public static IResult Reliability(string? by, string? bucket, DateTimeOffset? from, DateTimeOffset? to, string? format, GatewayOptions options, ControlPlaneViews views) =>
         Answer(options, views, format, db => AnalyticsQueries.Reliability(db, by ?? "provider", bucket ?? "hour", from, to));
 
-    static IResult Answer(GatewayOptions options, ControlPlaneViews views, string? format, Func<DuckDB.NET.Data.DuckDBConnection, QueryResult> query)
+    /// <summary>
+    /// The dashboard's headline: requests, tokens, cost, latency p50/p95, error and fallback rates over the period
+    /// (<c>totals</c>) and per time bucket, optionally split by model or provider (<c>columns</c>, <c>rows</c>).
+    /// </summary>
+    [WolverineGet("/admin/analytics/overview", OperationId = "analyticsOverview")]
+    [Tags("analytics")]
+    public static IResult Overview(string? bucket, string? by, DateTimeOffset? from, DateTimeOffset? to, GatewayOptions options, ControlPlaneViews views)
+    {
+        Gateway.Analytics.Overview overview;
+        try
+        {
+            using var db = AnalyticsSchema.Open(options.AnalyticsFile);
+            overview = OverviewQuery.Run(db, bucket ?? "hour", by ?? "none", from, to);
+        }
+        catch (ArgumentException ex)
+        {
+            return Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0]));
+        }
+        var series = string.Equals(by, "provider", StringComparison.OrdinalIgnoreCase) ? overview.Series.WithNames("group", Names(views)) : overview.Series;
+        return Results.Ok(new { totals = overview.Totals, columns = series.Columns, rows = series.Rows });
+    }
+
+    /// <summary>The request log from the export, newest first: filter by key, team, model, status, route and period; page with <c>before</c> (a <c>seq</c>).</summary>
+    [WolverineGet("/admin/analytics/requests", OperationId = "analyticsRequests")]
+    [Tags("analytics")]
+    public static IResult Requests(string? key, string? team, string? model, int? status, string? route, DateTimeOffset? from, DateTimeOffset? to,
+        long? before, int? limit, string? format, GatewayOptions options, ControlPlaneViews views) =>
+        Answer(options, views, format, db => RequestLogQuery.Run(db, new RequestLogFilter(key, team, model, status, route), from, to, before, limit ?? 50),
+            nameColumn: "provider_id");
+
+    static IResult Answer(GatewayOptions options, ControlPlaneViews views, string? format, Func<DuckDB.NET.Data.DuckDBConnection, QueryResult> query,
+        string nameColumn = "provider")
     {
         QueryResult result;
         try
@@ -51,11 +82,14 @@ public static class AnalyticsEndpoints
         {
             return Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0]));
         }
-        result = result.WithNames("provider", ProviderNames.Of(views.Current.ProvidersByName.Values.Select(p => (p.Id, p.Name))));
+        result = result.WithNames(nameColumn, Names(views), nameColumn == "provider" ? null : "provider_name");
         return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             ? Results.Text(Csv(result), "text/csv")
             : Results.Ok(new { columns = result.Columns, rows = result.Rows });
     }
+
+    static Func<string, string?> Names(ControlPlaneViews views) =>
+        ProviderNames.Of(views.Current.ProvidersByName.Values.Select(p => (p.Id, p.Name)));
 
     public static string Csv(QueryResult result)
     {

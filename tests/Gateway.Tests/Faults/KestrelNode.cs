@@ -8,7 +8,7 @@ namespace Gateway.Tests.Faults;
 
 /// <summary>
 /// A second gateway node on the fixture's database, served by real Kestrel on a loopback port: for what only a real
-/// socket shows (a client that hangs up mid-request, a body that stalls, Kestrel's own limits).
+/// socket shows (a client that hangs up mid-request, a body that stalls, Kestrel's own limits, a browser).
 /// </summary>
 public sealed class KestrelNode : IAsyncDisposable
 {
@@ -26,17 +26,21 @@ public sealed class KestrelNode : IAsyncDisposable
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
     public IServiceProvider Services => factory.Services;
 
-    public static KestrelNode Start(GatewayFixture gateway, params (string Key, string Value)[] settings)
+    /// <summary>A second node of the shared fixture's gateway (its database, admin key and master key).</summary>
+    public static KestrelNode Start(GatewayFixture gateway, params (string Key, string Value)[] settings) =>
+        Start(gateway.ConnectionString, gateway.MasterKey, settings);
+
+    public static KestrelNode Start(string connectionString, string masterKey, params (string Key, string Value)[] settings)
     {
         var port = FreePort();
         var logs = new CapturedLogs();
         var factory = new WebApplicationFactory<Gateway.Api.GatewayOptions>().WithWebHostBuilder(builder =>
         {
-            builder.UseSetting("GATEWAY_DB", gateway.ConnectionString);
+            builder.UseSetting("GATEWAY_DB", connectionString);
             builder.UseSetting("GATEWAY_ADMIN_KEY", GatewayFixture.AdminKey);
-            builder.UseSetting("GATEWAY_MASTER_KEY", gateway.MasterKey);
+            builder.UseSetting("GATEWAY_MASTER_KEY", masterKey);
             builder.UseSetting("GATEWAY_PORT", port.ToString());
-            // One exporter, one daemon: the fixture's node keeps those jobs.
+            // One exporter, one daemon: the fixture's node keeps those jobs (unless the settings say otherwise).
             builder.UseSetting("Gateway:AnalyticsExport", "false");
             builder.UseSetting("Gateway:ProjectionDaemon", "false");
             foreach (var (key, value) in settings) builder.UseSetting(key, value);

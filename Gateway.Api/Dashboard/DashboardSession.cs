@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using Gateway.Api.ControlPlane;
+using Gateway.Domain.Keys;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Wolverine.Http;
+
+namespace Gateway.Api.Dashboard;
+
+public sealed record SignIn(string? Key);
+
+/// <summary>Who is signed in, and the anti-forgery token the page sends back (as <c>X-CSRF-TOKEN</c>) on every change.</summary>
+public sealed record SessionInfo(string Name, string Role, Guid? TeamId, string CsrfToken);
+
+/// <summary>
+/// Signing in to the dashboard with an admin key: the key is checked once and never kept; the session cookie names
+/// the admin key's id, and every call re-reads that key from the live views (revoked: signed out).
+/// </summary>
+public static class DashboardSession
+{
+    [WolverinePost("/ui/session", OperationId = "signIn")]
+    [Tags("dashboard")]
+    public static async Task<IResult> Post(SignIn body, HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery)
+    {
+        var key = body.Key?.Trim();
+        if (string.IsNullOrEmpty(key) || key.Length > 200 || !views.Current.AdminKeys.TryGetValue(KeyHash.Of(key), out var principal))
+            return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "That is not a valid admin key.");
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, principal.Id.ToString())], DashboardServices.Scheme));
+        await ctx.SignInAsync(DashboardServices.Scheme, user);
+        ctx.User = user;
+        return Results.Ok(Info(principal, ctx, antiforgery));
+    }
+
+    [WolverineGet("/ui/session", OperationId = "session")]
+    [Tags("dashboard")]
+    public static async Task<IResult> Get(HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery) =>
+        await PrincipalAsync(ctx, views) is { } principal
+            ? Results.Ok(Info(principal, ctx, antiforgery))
+            : Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Not signed in.");
+
+    [WolverineDelete("/ui/session", OperationId = "signOut")]
+    [Tags("dashboard")]
+    public static async Task<IResult> Delete(HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery)
+    {
+        if (await PrincipalAsync(ctx, views) is not null && !await antiforgery.IsRequestValidAsync(ctx))
+            return Results.Problem(statusCode: 403, title: "Forbidden", detail: MissingCsrf);
+        await ctx.SignOutAsync(DashboardServices.Scheme);
+        return Results.NoContent();
+    }
+
+    public const string MissingCsrf = $"A dashboard session must send its anti-forgery token as '{DashboardServices.CsrfHeader}' with every change.";
+
+    /// <summary>The admin key behind this request's session cookie, if it is still live (and the request's user becomes it).</summary>
+    public static async Task<AdminPrincipal?> PrincipalAsync(HttpContext ctx, ControlPlaneViews views)
+    {
+        if (!ctx.Request.Cookies.ContainsKey("gateway_session")) return null;
+        var session = await ctx.AuthenticateAsync(DashboardServices.Scheme);
+        if (!session.Succeeded || !Guid.TryParse(session.Principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id)) return null;
+        if (!views.Current.AdminKeysById.TryGetValue(id, out var principal)) return null;
+        ctx.User = session.Principal;
+        return principal;
+    }
+
+    static SessionInfo Info(AdminPrincipal principal, HttpContext ctx, IAntiforgery antiforgery) =>
+        new(principal.Name, principal.Role, principal.TeamId, antiforgery.GetAndStoreTokens(ctx).RequestToken!);
+}
