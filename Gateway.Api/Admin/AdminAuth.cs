@@ -65,7 +65,11 @@ public static class AdminAuth
 
     public static IResult Forbidden(string detail) => Results.Problem(statusCode: 403, title: "Forbidden", detail: detail);
 
-    static readonly string[] FinanceReads = ["/admin/analytics", "/admin/budgets", "/admin/keys", "/admin/teams", "/admin/models", "/admin/prices", "/admin/routes", "/admin/requests"];
+    static readonly string[] FinanceReads = ["/admin/analytics", "/admin/budgets", "/admin/keys", "/admin/teams", "/admin/accounts", "/admin/models", "/admin/prices",
+        "/admin/routes", "/admin/routing", "/admin/providers", "/admin/requests"];
+
+    /// <summary>The catalog a key manager reads to scope its team's keys (names, routes, health; never credentials).</summary>
+    static readonly string[] KeyManagerReads = ["/admin/teams", "/admin/models", "/admin/routes", "/admin/routing", "/admin/providers"];
 
     static bool Allows(AdminPrincipal principal, string method, PathString path)
     {
@@ -75,7 +79,7 @@ public static class AdminAuth
             AdminRoles.Admin => true,
             AdminRoles.Auditor => read,
             AdminRoles.Finance => read && FinanceReads.Any(p => path.StartsWithSegments(p)),
-            AdminRoles.KeyManager => path.StartsWithSegments("/admin/keys") || (read && (path.StartsWithSegments("/admin/teams") || path.StartsWithSegments("/admin/models"))),
+            AdminRoles.KeyManager => path.StartsWithSegments("/admin/keys") || (read && KeyManagerReads.Any(p => path.StartsWithSegments(p))),
             _ => false,
         };
     }

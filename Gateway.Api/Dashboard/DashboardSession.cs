@@ -31,12 +31,13 @@ public static class DashboardSession
         return Results.Ok(Info(principal, ctx, antiforgery));
     }
 
+    /// <summary>The current session, or 204 when there is none (the page asks before anyone signed in: not an error).</summary>
     [WolverineGet("/ui/session", OperationId = "session")]
     [Tags("dashboard")]
     public static async Task<IResult> Get(HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery) =>
         await PrincipalAsync(ctx, views) is { } principal
             ? Results.Ok(Info(principal, ctx, antiforgery))
-            : Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Not signed in.");
+            : Results.NoContent();
 
     [WolverineDelete("/ui/session", OperationId = "signOut")]
     [Tags("dashboard")]

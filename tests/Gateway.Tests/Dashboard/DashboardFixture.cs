@@ -53,28 +53,33 @@ public sealed class DashboardFixture : IAsyncLifetime
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl, ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
-        page.Console += (_, message) => { if (message.Type == "error") lock (errors) errors.Add(message.Text); };
+        page.Console += (_, message) => { if (message.Type == "error") lock (errors) errors.Add($"{message.Text} ({message.Location})"); };
         page.PageError += (_, error) => { lock (errors) errors.Add(error); };
         return (page, errors);
     }
 
     public HttpClient Client(string? key) => Node.Client(key);
 
-    public async Task<JsonElement> AdminPostAsync(string url, object? body)
+    public async Task<JsonElement> AdminPostAsync(string url, object? body, bool allowConflict = false)
     {
         using var client = Client(GatewayFixture.AdminKey);
         using var response = await client.PostAsJsonAsync(url, body);
         var text = await response.Content.ReadAsStringAsync();
+        if (allowConflict && response.StatusCode == System.Net.HttpStatusCode.Conflict) return default;
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {url} answered {(int)response.StatusCode}: {text}");
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
     /// <summary>A chat completion with a gateway key; the response's status.</summary>
-    public async Task<int> ChatAsync(string key, string model, string text = "Hello from the dashboard test")
+    public async Task<int> ChatAsync(string key, string model, string text = "Hello from the dashboard test") =>
+        (await ChatForIdAsync(key, model, text)).Status;
+
+    /// <summary>A chat completion with a gateway key; its status and request id (x-request-id).</summary>
+    public async Task<(int Status, string RequestId)> ChatForIdAsync(string key, string model, string text = "Hello from the dashboard test")
     {
         using var client = Client(key);
         using var response = await Chat.PostAsync(client, Chat.Request(model, text));
-        return (int)response.StatusCode;
+        return ((int)response.StatusCode, response.Headers.GetValues("x-request-id").Single());
     }
 }
 

@@ -87,7 +87,7 @@ public class DashboardSessionTests(DashboardFixture ui)
         using var after = await client.GetAsync("/admin/analytics/cost");
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         using var session = await client.GetAsync("/ui/session");
-        Assert.Equal(HttpStatusCode.Unauthorized, session.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, session.StatusCode);
     }
 
     [Fact]
