@@ -21,6 +21,7 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
         await EnsureAdminKeyAsync(ct);
         if (options.Demo) await SeedDemoAsync(ct);
         await views.ReloadAsync(ct);
+        Console.WriteLine($"Dashboard: http://127.0.0.1:{options.Port}/ui (sign in with an admin key)");
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
