@@ -39,6 +39,8 @@ public sealed class GatewayOptions
     /// <summary>How often request bodies past their team's retention period are removed.</summary>
     public TimeSpan BodyRetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan AnalyticsExportInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Dashboard cookies always Secure (set it when a proxy in front ends TLS); otherwise Secure over HTTPS only.</summary>
+    public bool SecureCookies { get; set; }
     /// <summary>The DuckDB file; default analytics.duckdb in the data folder (GATEWAY_DATA), else in the temp folder.</summary>
     public string? AnalyticsPath { get; set; }
     public string AnalyticsFile => AnalyticsPath ?? Path.Combine(Data ?? Path.GetTempPath(), "analytics.duckdb");

@@ -38,11 +38,21 @@ public static class AdminAuth
                 await Forbid(ctx, $"The {principal.Role} role may not {ctx.Request.Method} {ctx.Request.Path}.");
                 return;
             }
-            // A cookie rides along with any request the browser makes; a change must also prove it came from the dashboard's page.
-            if (fromSession && !IsRead(ctx.Request.Method) && !await ctx.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(ctx))
+            // A cookie rides along with any request the browser makes; a change must also prove it came from the dashboard's
+            // page. Antiforgery lets OPTIONS and TRACE through unchecked, so a session may use the API's methods only.
+            if (fromSession && !IsRead(ctx.Request.Method))
             {
-                await Forbid(ctx, DashboardSession.MissingCsrf);
-                return;
+                if (!IsChange(ctx.Request.Method))
+                {
+                    ctx.Response.StatusCode = 405;
+                    await Results.Problem(statusCode: 405, title: "Method not allowed", detail: $"A dashboard session cannot {ctx.Request.Method}.").ExecuteAsync(ctx);
+                    return;
+                }
+                if (!await ctx.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(ctx))
+                {
+                    await Forbid(ctx, DashboardSession.MissingCsrf);
+                    return;
+                }
             }
             ctx.Items[typeof(AdminPrincipal)] = principal;
             await next(ctx);
@@ -53,6 +63,8 @@ public static class AdminAuth
         GatewayKeyAuth.TryGetBearer(ctx.Request, out var secret) && views.Current.AdminKeys.TryGetValue(KeyHash.Of(secret), out var principal) ? principal : null;
 
     static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+
+    static bool IsChange(string method) => HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
     /// <summary>The admin key behind this request (set by the admin middleware).</summary>
     public static AdminPrincipal Principal(this HttpContext ctx) => (AdminPrincipal)ctx.Items[typeof(AdminPrincipal)]!;

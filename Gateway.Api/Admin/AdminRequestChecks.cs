@@ -16,7 +16,8 @@ namespace Gateway.Api.Admin;
 public static class AdminRequestChecks
 {
     public static IApplicationBuilder UseAdminRequestChecks(this IApplicationBuilder app) =>
-        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/admin"), branch => branch.Use(async (ctx, next) =>
+        // The dashboard's sign-in takes a body before anyone is signed in: the same limits.
+        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/admin") || ctx.Request.Path.StartsWithSegments("/ui/session"), branch => branch.Use(async (ctx, next) =>
         {
             if (await RefusalAsync(ctx) is { } problem)
             {

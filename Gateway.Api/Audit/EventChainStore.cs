@@ -93,6 +93,15 @@ public sealed class EventChainStore(string postgres, string schema)
         return held is null ? null : await CatchUpAsync(ct);
     }
 
+    /// <summary>The sequence number of the last linked event (0 before the first).</summary>
+    public async Task<long> HeadAsync(CancellationToken ct)
+    {
+        await using var pg = new NpgsqlConnection(postgres);
+        await pg.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {Chain}", pg);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>
     /// Recomputes the chain from the first event over the store and compares every link with the stored one; names the
     /// first event whose content differs from when it was linked, that was removed, or that appeared among linked ones.

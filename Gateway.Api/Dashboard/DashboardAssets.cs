@@ -14,7 +14,12 @@ public static class DashboardAssets
     public static IApplicationBuilder UseDashboard(this IApplicationBuilder app)
     {
         var root = Path.Combine(AppContext.BaseDirectory, "dashboard");
-        if (!Directory.Exists(root)) return app;
+        if (!File.Exists(Path.Combine(root, "index.html")))
+        {
+            app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DashboardAssets))
+                .LogWarning("The dashboard's files are not in {Folder}: /ui answers 404 (build Gateway.Api with npm on the PATH)", root);
+            return app;
+        }
         var files = new PhysicalFileProvider(root);
         return app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/ui"), branch =>
         {

@@ -8,17 +8,22 @@ namespace Gateway.Api.Dashboard;
 
 /// <summary>
 /// The dashboard's session: an HttpOnly, SameSite=Strict cookie naming the admin key that signed in (never the key
-/// itself), checked against the live admin keys on every call so a revoked key's sessions end at once; writes also
-/// need the anti-forgery token the session hands to the page.
+/// itself) and its session, both checked on every call so that a revoked key's sessions and a signed-out session end
+/// at once; writes also need the anti-forgery token the session hands to the page.
 /// </summary>
 public static class DashboardServices
 {
     public const string Scheme = "dashboard";
+    public const string SessionCookie = "gateway_session";
     public const string CsrfHeader = "X-CSRF-TOKEN";
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
 
-    public static IServiceCollection AddDashboard(this IServiceCollection services)
+    public static IServiceCollection AddDashboard(this IServiceCollection services, GatewayOptions options)
     {
+        services.AddSingleton<DashboardSessions>();
+        services.AddSingleton<Audit.ChainVerifier>();
+        // Behind a proxy that ends TLS the gateway sees plain HTTP: the setting makes the cookies Secure regardless.
+        var secure = options.SecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
         services.AddDataProtection().SetApplicationName("gateway-dashboard");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(keys =>
         {
@@ -31,13 +36,14 @@ public static class DashboardServices
         services.AddAuthentication()
             .AddCookie(Scheme, cookie =>
             {
-                cookie.Cookie.Name = "gateway_session";
+                cookie.Cookie.Name = SessionCookie;
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
-                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.Cookie.SecurePolicy = secure;
                 cookie.Cookie.Path = "/";
+                // An absolute lifetime: an open tab that polls does not keep a session alive for ever.
                 cookie.ExpireTimeSpan = SessionLifetime;
-                cookie.SlidingExpiration = true;
+                cookie.SlidingExpiration = false;
                 // An API, not a site with a login page: no redirects, the caller gets the status.
                 cookie.Events.OnRedirectToLogin = ctx => { ctx.Response.StatusCode = 401; return Task.CompletedTask; };
                 cookie.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = 403; return Task.CompletedTask; };
@@ -53,7 +59,7 @@ public static class DashboardServices
             csrf.Cookie.Name = "gateway_csrf";
             csrf.Cookie.HttpOnly = true;
             csrf.Cookie.SameSite = SameSiteMode.Strict;
-            csrf.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            csrf.Cookie.SecurePolicy = secure;
         });
         return services;
     }

@@ -20,12 +20,14 @@ public static class DashboardSession
 {
     [WolverinePost("/ui/session", OperationId = "signIn")]
     [Tags("dashboard")]
-    public static async Task<IResult> Post(SignIn body, HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery)
+    public static async Task<IResult> Post(SignIn body, HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery, DashboardSessions sessions)
     {
         var key = body.Key?.Trim();
         if (string.IsNullOrEmpty(key) || key.Length > 200 || !views.Current.AdminKeys.TryGetValue(KeyHash.Of(key), out var principal))
             return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "That is not a valid admin key.");
-        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, principal.Id.ToString())], DashboardServices.Scheme));
+        var session = await sessions.StartAsync(principal.Id, ctx.RequestAborted);
+        var user = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, principal.Id.ToString()), new Claim(SessionClaim, session.ToString())], DashboardServices.Scheme));
         await ctx.SignInAsync(DashboardServices.Scheme, user);
         ctx.User = user;
         return Results.Ok(Info(principal, ctx, antiforgery));
@@ -41,24 +43,37 @@ public static class DashboardSession
 
     [WolverineDelete("/ui/session", OperationId = "signOut")]
     [Tags("dashboard")]
-    public static async Task<IResult> Delete(HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery)
+    public static async Task<IResult> Delete(HttpContext ctx, ControlPlaneViews views, IAntiforgery antiforgery, DashboardSessions sessions)
     {
-        if (await PrincipalAsync(ctx, views) is not null && !await antiforgery.IsRequestValidAsync(ctx))
-            return Results.Problem(statusCode: 403, title: "Forbidden", detail: MissingCsrf);
+        if (await PrincipalAsync(ctx, views) is not null)
+        {
+            if (!await antiforgery.IsRequestValidAsync(ctx)) return Results.Problem(statusCode: 403, title: "Forbidden", detail: MissingCsrf);
+            // Ended on the server: a copy of the cookie kept anywhere no longer signs in.
+            await sessions.EndAsync(Guid.Parse(ctx.User.FindFirstValue(SessionClaim)!), ctx.RequestAborted);
+        }
         await ctx.SignOutAsync(DashboardServices.Scheme);
         return Results.NoContent();
     }
 
+    const string SessionClaim = "gateway:session";
+
     public const string MissingCsrf = $"A dashboard session must send its anti-forgery token as '{DashboardServices.CsrfHeader}' with every change.";
 
-    /// <summary>The admin key behind this request's session cookie, if it is still live (and the request's user becomes it).</summary>
+    /// <summary>
+    /// The admin key behind this request's session cookie, if both are still live — the key not revoked (in-memory
+    /// views), the session neither signed out nor past its lifetime (PostgreSQL) — and the request's user becomes it.
+    /// </summary>
     public static async Task<AdminPrincipal?> PrincipalAsync(HttpContext ctx, ControlPlaneViews views)
     {
-        if (!ctx.Request.Cookies.ContainsKey("gateway_session")) return null;
-        var session = await ctx.AuthenticateAsync(DashboardServices.Scheme);
-        if (!session.Succeeded || !Guid.TryParse(session.Principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id)) return null;
-        if (!views.Current.AdminKeysById.TryGetValue(id, out var principal)) return null;
-        ctx.User = session.Principal;
+        if (!ctx.Request.Cookies.ContainsKey(DashboardServices.SessionCookie)) return null;
+        var ticket = await ctx.AuthenticateAsync(DashboardServices.Scheme);
+        if (!ticket.Succeeded
+            || !Guid.TryParse(ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id)
+            || !Guid.TryParse(ticket.Principal.FindFirstValue(SessionClaim), out var session)
+            || !views.Current.AdminKeysById.TryGetValue(id, out var principal)
+            || !await ctx.RequestServices.GetRequiredService<DashboardSessions>().IsLiveAsync(session, ctx.RequestAborted))
+            return null;
+        ctx.User = ticket.Principal;
         return principal;
     }
 

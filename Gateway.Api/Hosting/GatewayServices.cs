@@ -75,7 +75,7 @@ public static class GatewayServices
         services.AddSingleton<UsageEstimator>();
         services.AddSingleton<Proxy>();
         services.AddGatewayHealth();
-        services.AddDashboard();
+        services.AddDashboard(options);
         return services;
     }
 

@@ -21,7 +21,8 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
         await EnsureAdminKeyAsync(ct);
         if (options.Demo) await SeedDemoAsync(ct);
         await views.ReloadAsync(ct);
-        Console.WriteLine($"Dashboard: http://127.0.0.1:{options.Port}/ui (sign in with an admin key)");
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "dashboard", "index.html")))
+            Console.WriteLine($"Dashboard: http://127.0.0.1:{options.Port}/ui (sign in with an admin key)");
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -91,6 +91,12 @@ public static class AnalyticsEndpoints
     static Func<string, string?> Names(ControlPlaneViews views) =>
         ProviderNames.Of(views.Current.ProvidersByName.Values.Select(p => (p.Id, p.Name)));
 
+    /// <summary>
+    /// Text a spreadsheet would run as a formula (a model name is whatever a /v1 caller sent) is led by a quote, so
+    /// finance's spreadsheet shows it instead.
+    /// </summary>
+    static string Inert(string text) => text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
+
     public static string Csv(QueryResult result)
     {
         var csv = new StringBuilder();
@@ -102,7 +108,7 @@ public static class AnalyticsEndpoints
                 DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
                 DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                var other => "\"" + other.ToString()!.Replace("\"", "\"\"") + "\"",
+                var other => "\"" + Inert(other.ToString()!).Replace("\"", "\"\"") + "\"",
             })));
         return csv.ToString();
     }

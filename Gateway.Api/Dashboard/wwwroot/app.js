@@ -1,5 +1,5 @@
 // The dashboard shell: session (cookie; the key never kept here), hash router, navigation built per role.
-import { state, api, onUnauthorized, el, field, alertBox, announce, ApiError } from './lib.js';
+import { state, api, onUnauthorized, el, field, alertBox, announce, ApiError, closeDialogs } from './lib.js';
 
 const ALL = ['admin', 'finance', 'auditor', 'key-manager'];
 const READERS = ['admin', 'finance', 'auditor'];
@@ -37,6 +37,8 @@ function capabilities(session) {
 }
 
 function teardown() {
+  // A reason dialog still open belongs to the page being left: cancelled, its write never sent.
+  closeDialogs();
   if (!page) return;
   page.alive = false;
   for (const fn of page.cleanups.splice(0)) {
@@ -126,17 +128,39 @@ async function signOut() {
 
 // ---------- router ----------
 
+/** The page id and its parameter from the hash; `bad` when a part is not a valid escape (e.g. "%E0"). */
 function parseHash() {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
-  return { id: parts[0] || '', param: parts[1] || null };
+  const raw = location.hash.replace(/^#\/?/, '').split('/');
+  const decode = (part) => {
+    try { return { ok: true, value: decodeURIComponent(part) }; } catch { return { ok: false, value: part }; }
+  };
+  const id = decode(raw[0] || '');
+  const param = raw.length > 1 ? decode(raw[1]) : { ok: true, value: '' };
+  return { id: id.value || '', param: param.value || null, bad: !id.ok || !param.ok };
 }
 
 async function route(focus) {
   const session = state.session;
   if (!session) return;
   const pages = allowed(session.role);
-  let { id, param } = parseHash();
+  let { id, param, bad } = parseHash();
   const known = PAGES.find((p) => p.id === id);
+  if (bad) {
+    teardown();
+    const meta = known && known.roles.includes(session.role) ? known : null;
+    for (const a of nav.querySelectorAll('a')) {
+      if (meta && a.getAttribute('href') === `#/${meta.id}`) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    document.title = 'Not found — AI Gateway';
+    const back = meta || pages[0];
+    const h1 = el('h1', { text: 'Not found', tabindex: '-1' });
+    main.replaceChildren(h1,
+      el('p', { testid: 'not-found', text: 'This address does not name anything the dashboard can show (it is not a valid link).' }),
+      back ? el('p', null, el('a', { href: `#/${back.id}`, text: `Go to ${back.label}` })) : '');
+    if (focus) h1.focus();
+    return;
+  }
   if (!known) {
     id = pages.some((p) => p.id === 'overview') ? 'overview' : pages.some((p) => p.id === 'keys') ? 'keys' : (pages[0] || PAGES[4]).id;
     param = null;

@@ -95,9 +95,20 @@ export const fmt = {
   /** A number that already is a percentage (0..100). */
   pct(v) { const n = num(v); return n === null || Number.isNaN(n) ? DASH : `${dec2.format(n)}%`; },
   dec(v) { const n = num(v); return n === null || Number.isNaN(n) ? DASH : dec2.format(n); },
+  /** An instant in the browser's local time, with the zone's abbreviation (tables and facts). */
   time(v) {
     const d = parseTime(v);
-    return d ? d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : DASH;
+    return d ? d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }) : DASH;
+  },
+  /** An instant in UTC (the charts' time axis, whose buckets are UTC). */
+  utcTime(v) {
+    const d = parseTime(v);
+    return d ? d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }) : DASH;
+  },
+  /** The time of day in local time with the zone ("Updated …" lines). */
+  clock(v = new Date()) {
+    const d = parseTime(v);
+    return d ? d.toLocaleTimeString('en-GB', { timeZoneName: 'short' }) : DASH;
   },
   text(v) { return v === null || v === undefined || v === '' ? DASH : String(v); },
 };
@@ -195,7 +206,7 @@ export function announce(text) {
 const LABELS = {
   key: 'Key', key_id: 'Key id', key_name: 'Key name', team: 'Team', team_id: 'Team id', team_name: 'Team name',
   account: 'Account', account_id: 'Account id', provider: 'Provider', provider_id: 'Provider id', provider_name: 'Provider name',
-  model: 'Model', model_asked: 'Model asked', model_served: 'Model served', route: 'Route', day: 'Day',
+  model: 'Model', model_asked: 'Model asked', model_served: 'Model served', route: 'Route', day: 'Day (UTC)',
   requests: 'Requests', prompt_tokens: 'Prompt tokens', completion_tokens: 'Completion tokens', cached_tokens: 'Cached tokens',
   cost: 'Cost', cost_usd: 'Cost', p50_ms: 'p50 (ms)', p95_ms: 'p95 (ms)', p99_ms: 'p99 (ms)', mean_ms: 'Mean (ms)',
   total_ms: 'Total (ms)', upstream_ms: 'Upstream (ms)', overhead_ms: 'Overhead (ms)', ttft_ms: 'First token (ms)',
@@ -302,6 +313,49 @@ export function currentRange() {
   return { preset: 'custom', from: from.toISOString(), to: to.toISOString(), bucket, label: `${fmt.time(from)} to ${fmt.time(to)}` };
 }
 
+/**
+ * How often a page showing this range polls the analytics (ms): every 3 s for an hour or a day, less for wider
+ * ranges (each full-range query over millions of rows costs the gateway CPU).
+ */
+export function refreshInterval(range = currentRange()) {
+  if (range.preset === '1h' || range.preset === '24h') return 3000;
+  if (range.preset === '7d') return 15000;
+  if (range.preset === '30d') return 30000;
+  const span = Date.parse(range.to) - Date.parse(range.from);
+  return span > 86400e3 ? 30000 : 3000;
+}
+
+/** "3 s" / "30 s" for a refresh interval. */
+export const intervalText = (ms) => `${Math.round(ms / 1000)} s`;
+
+/**
+ * Sequenced loads of one page part: every load gets a number when it starts and only the latest one may show its
+ * answer (or its error), so a click made while another load is in flight is never dropped nor overtaken by a stale answer.
+ *   const n = loads.begin(); try { const d = await …; if (!loads.latest(n)) return; … } finally { loads.end(); }
+ */
+export function sequence() {
+  let seq = 0;
+  const s = {
+    inFlight: 0,
+    started: 0,
+    begin() { s.inFlight += 1; s.started = Date.now(); seq += 1; return seq; },
+    end() { s.inFlight = Math.max(0, s.inFlight - 1); },
+    latest(n) { return n === seq; },
+  };
+  return s;
+}
+
+/**
+ * Calls load(true) whenever the range's refresh interval has passed since the last load started (any load, also one
+ * the user asked for), while the tab is visible and no load is in flight. `loads` is the page's sequence().
+ */
+export function autoRefresh(ctx, loads, load) {
+  ctx.every(500, () => {
+    if (document.hidden || loads.inFlight > 0) return;
+    if (Date.now() - loads.started >= refreshInterval()) load(true);
+  });
+}
+
 /** The time range selector: preset buttons (aria-pressed) and a custom From/To. Calls onChange() on a new choice. */
 export function timeRange(onChange) {
   const group = el('div.range', { role: 'group', 'aria-label': 'Time range', testid: 'time-range' });
@@ -363,6 +417,17 @@ export function timeRange(onChange) {
 // ---------- the reason dialog ----------
 
 let dialog = null;
+/** Bumped whenever the dialog is opened or closed from outside: a confirm belongs to the opening it was made in. */
+let dialogEpoch = 0;
+
+/** Closes every open dialog as cancelled (the route changed): nothing it would have written is sent. */
+export function closeDialogs() {
+  dialogEpoch += 1;
+  if (dialog) dialog.handler = null;
+  for (const node of document.querySelectorAll('dialog[open]')) {
+    try { node.close(); } catch { /* already closed */ }
+  }
+}
 
 function buildDialog() {
   const title = el('h2', { id: 'action-dialog-title' });
@@ -376,12 +441,15 @@ function buildDialog() {
     el('div.actions', null, cancel, confirm));
   const node = el('dialog', { id: 'action-dialog', testid: 'reason-dialog', 'aria-labelledby': title.id, 'aria-describedby': desc.id }, form);
   document.body.append(node);
-  dialog = { node, title, desc, extra, reason, error, cancel, confirm, form, handler: null };
+  dialog = { node, title, desc, extra, reason, error, cancel, confirm, form, handler: null, epoch: 0 };
   cancel.addEventListener('click', () => node.close());
-  node.addEventListener('close', () => { dialog.handler = null; dialog.extra.replaceChildren(); });
+  // The close event comes a task later: only clear when the dialog has not been opened again since.
+  node.addEventListener('close', () => { if (!node.open) { dialog.handler = null; dialog.extra.replaceChildren(); } });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (!dialog.handler) return;
+    const handler = dialog.handler;
+    const epoch = dialog.epoch;
+    if (!handler || !node.open || epoch !== dialogEpoch) return;
     const text = reason.value.trim();
     if (!text) { showError(error, new Error('A reason is required.')); reason.focus(); return; }
     if (/[^\x20-\x7e]/.test(headerSafe(text))) {
@@ -394,9 +462,10 @@ function buildDialog() {
     confirm.disabled = true;
     error.replaceChildren();
     try {
-      await dialog.handler(text, values);
-      node.close();
+      await handler(text, values);
+      if (epoch === dialogEpoch) node.close();
     } catch (err) {
+      if (epoch !== dialogEpoch) return; // the page that asked is gone: nothing to show
       if (err.status === 401) { node.close(); return; }
       showError(error, err);
     } finally {
@@ -420,14 +489,22 @@ export function withReason({ title, description = '', confirmLabel = 'Confirm', 
   d.error.replaceChildren();
   d.extra.replaceChildren();
   for (const f of fields) {
-    const input = el('input', { type: f.type || 'text', name: f.name, id: `dialog-${f.name}`, testid: `dialog-${f.name}` });
-    if (f.value !== undefined) input.value = String(f.value);
+    const input = el('input', { type: f.type || 'text', name: f.name, id: `dialog-${f.name}`, testid: `dialog-${f.name}`, autocomplete: 'off' });
+    if (f.type === 'checkbox') {
+      input.checked = !!f.value;
+      d.extra.append(el('div.check', null, input, el('label', { for: input.id, text: f.label })));
+      continue;
+    }
+    if (f.value !== undefined && f.value !== null) input.value = String(f.value);
     if (f.min !== undefined) input.min = String(f.min);
     if (f.max !== undefined) input.max = String(f.max);
+    if (f.step !== undefined) input.step = String(f.step);
     d.extra.append(field(f.label, input, f.hint).wrap);
   }
   d.handler = action;
-  d.node.showModal();
+  dialogEpoch += 1;
+  d.epoch = dialogEpoch;
+  if (!d.node.open) d.node.showModal();
   (d.extra.querySelector('input') || d.reason).focus();
 }
 

@@ -91,16 +91,64 @@ public class DashboardSessionTests(DashboardFixture ui)
     }
 
     [Fact]
-    public async Task signing_out_ends_the_session()
+    public async Task signing_out_ends_the_session_on_the_server_so_a_kept_copy_of_the_cookie_is_refused()
     {
-        var (client, _) = Browser();
+        var (client, cookies) = Browser();
         var session = await SignInAsync(client, GatewayFixture.AdminKey);
+        var kept = cookies.GetAllCookies().Single(c => c.Name == "gateway_session").Value;
         using var signOut = new HttpRequestMessage(HttpMethod.Delete, "/ui/session");
         signOut.Headers.Add("X-CSRF-TOKEN", session.GetProperty("csrfToken").GetString());
         using (var ended = await client.SendAsync(signOut)) Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
 
-        using var admin = await client.GetAsync("/admin/models");
-        Assert.Equal(HttpStatusCode.Unauthorized, admin.StatusCode);
+        using (var admin = await client.GetAsync("/admin/models")) Assert.Equal(HttpStatusCode.Unauthorized, admin.StatusCode);
+        using var replay = new HttpClient { BaseAddress = ui.Node.BaseAddress };
+        using var replayed = new HttpRequestMessage(HttpMethod.Get, "/admin/models");
+        replayed.Headers.Add("Cookie", $"gateway_session={kept}");
+        using var refused = await replay.SendAsync(replayed);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task a_change_with_another_sessions_token_a_wrong_token_or_an_odd_method_is_refused()
+    {
+        var (client, _) = Browser();
+        await SignInAsync(client, GatewayFixture.AdminKey);
+        var (other, _) = Browser();
+        var othersToken = (await SignInAsync(other, GatewayFixture.AdminKey)).GetProperty("csrfToken").GetString()!;
+        var teams = await client.GetFromJsonAsync<JsonElement>("/admin/teams");
+        var team = teams.EnumerateArray().First().GetProperty("id").GetGuid();
+
+        foreach (var (method, url, token) in new (HttpMethod, string, string?)[]
+                 {
+                     (HttpMethod.Post, "/admin/teams", othersToken),
+                     (HttpMethod.Post, "/admin/teams", "not-a-token"),
+                     (HttpMethod.Put, $"/admin/teams/{team}/retention", null),
+                     (HttpMethod.Delete, $"/admin/keys/{Guid.NewGuid()}/bodies", null),
+                 })
+        {
+            using var request = new HttpRequestMessage(method, url) { Content = JsonContent.Create(new { name = "forged", days = 1 }) };
+            if (token is not null) request.Headers.Add("X-CSRF-TOKEN", token);
+            using var response = await client.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {url} with token '{token}': {(int)response.StatusCode}");
+        }
+        using (var options = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/admin/teams")))
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, options.StatusCode);
+        // A wrong Authorization header is not rescued by the cookie.
+        using var mixed = new HttpRequestMessage(HttpMethod.Get, "/admin/teams");
+        mixed.Headers.Add("Authorization", "Bearer sk-admin-wrong-0123456789abcdef0123456789");
+        using (var refused = await client.SendAsync(mixed)) Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.DoesNotContain((await client.GetFromJsonAsync<JsonElement>("/admin/teams")).EnumerateArray(), t => t.GetProperty("name").GetString() == "forged");
+    }
+
+    [Fact]
+    public async Task a_sign_in_body_past_the_limit_is_refused_with_413()
+    {
+        var (client, _) = Browser();
+
+        using var response = await client.PostAsync("/ui/session",
+            new StringContent($"{{\"key\":\"{new string('A', 2 * 1024 * 1024)}\"}}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
     [Fact]
