@@ -46,6 +46,7 @@ public class OverviewQueryTests : IDisposable
         Assert.Equal(2m, Convert.ToDecimal(overview.Totals["cost"]));
         Assert.Equal(50 / 2_000.0, Convert.ToDouble(overview.Totals["error_rate"]), 6);
         Assert.Equal(200 / 2_000.0, Convert.ToDouble(overview.Totals["fallback_rate"]), 6);
+        var latenciesInOrder = latencies.ToList();
         latencies.Sort();
         foreach (var (name, q) in new[] { ("p50_ms", 0.50), ("p95_ms", 0.95) })
         {
@@ -54,11 +55,40 @@ public class OverviewQueryTests : IDisposable
         }
 
         var columns = overview.Series.Columns.ToList();
+        // Each bucket's own percentiles and rates, against its own rows (rows i: hour i % 3, model by i % 2).
+        foreach (var row in overview.Series.Rows)
+        {
+            var hour = ((DateTime)row[0]!).Hour;
+            var model = (string)row[1]!;
+            var mine = Enumerable.Range(0, latencies.Count).Where(i => i % 3 == hour && (i % 2 == 0 ? "a/one" : "b/two") == model).ToList();
+            var sorted = mine.Select(i => latenciesInOrder[i]).Order().ToList();
+            var p95 = sorted[(int)Math.Ceiling(0.95 * sorted.Count) - 1];
+            Assert.InRange(Convert.ToDouble(row[columns.IndexOf("p95_ms")]), p95 * 0.99, p95 * 1.01);
+            Assert.Equal(mine.Count(i => i % 40 == 0) / (double)mine.Count, Convert.ToDouble(row[columns.IndexOf("error_rate")]), 6);
+        }
         Assert.Equal(["bucket", "group", "requests", "prompt_tokens", "completion_tokens", "cost", "p50_ms", "p95_ms", "error_rate", "fallback_rate"], columns);
         Assert.Equal(6, overview.Series.Rows.Count);
         Assert.Equal(2_000m, overview.Series.Rows.Sum(r => Convert.ToDecimal(r[columns.IndexOf("requests")])));
         Assert.Equal(2m, overview.Series.Rows.Sum(r => Convert.ToDecimal(r[columns.IndexOf("cost")])));
         Assert.All(overview.Series.Rows, r => Assert.Equal(DateTimeKind.Utc, ((DateTime)r[0]!).Kind));
+    }
+
+    [Fact]
+    public void the_period_includes_its_start_and_excludes_its_end()
+    {
+        using var db = AnalyticsSchema.Open(file);
+        using (var insert = db.CreateCommand())
+        {
+            insert.CommandText = string.Join(";", new[] { "00:59:59.999", "01:00:00", "01:59:59.999", "02:00:00" }.Select((t, i) =>
+                $"insert into requests values ({i}, timestamp '2026-12-01 {t}', 'r{i}', null, 't', 'k', null, 'm', 'm', 'p', 'gateway', 200, null, 1, false, false, 1, 1, 0, false, 0.5, null, null, 1, 10)"));
+            insert.ExecuteNonQuery();
+        }
+
+        var hour = OverviewQuery.Run(db, "hour", "none", new DateTimeOffset(2026, 12, 1, 1, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(2m, Convert.ToDecimal(hour.Totals["requests"]));
+        Assert.Equal(1m, Convert.ToDecimal(hour.Totals["cost"]));
+        Assert.Single(hour.Series.Rows);
     }
 
     [Fact]
