@@ -13,6 +13,10 @@ public static class DashboardAssets
 
     public static IApplicationBuilder UseDashboard(this IApplicationBuilder app)
     {
+        // WebApplication puts UseAuthentication at the top of every pipeline once a scheme is registered, unless this
+        // mark says it is placed: the session is read by /admin and /ui alone (AdminAuth, DashboardSession), so a /v1
+        // request runs no authentication middleware at all.
+        app.Properties["__AuthenticationMiddlewareSet"] = true;
         var root = Path.Combine(AppContext.BaseDirectory, "dashboard");
         if (!File.Exists(Path.Combine(root, "index.html")))
         {

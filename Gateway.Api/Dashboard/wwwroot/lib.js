@@ -217,6 +217,7 @@ const LABELS = {
   effective_from: 'Effective from', input_usd: 'Input', output_usd: 'Output', cached_input_usd: 'Cached input',
   has_api_key: 'API key set', api_version: 'API version', base_url: 'Base URL', defined_at: 'Defined', registered_at: 'Registered',
   chain: 'Fallback chain (in order)', at: 'When', entity_id: 'Entity id',
+  period_start: 'Period start', pct_of_limit: '% of limit',
 };
 
 export const label = (name) => LABELS[name] || (name.charAt(0).toUpperCase() + name.slice(1)).replace(/_/g, ' ');

@@ -4,6 +4,7 @@ import { el, fmt, renderTable, tryLoad, withReason, note } from '../lib.js';
 export function render(main, ctx) {
   const root = el('div.page');
   main.append(root);
+  const canReadHistory = ctx.can.role === 'admin' || ctx.can.role === 'auditor';
   const modelsBox = el('div', null, note('Loading…'));
   const routesBox = el('div', null, note('Loading…'));
   const providersBox = el('div', null, note('Loading…'));
@@ -70,6 +71,7 @@ export function render(main, ctx) {
         confirmLabel: enable ? 'Enable model' : 'Disable model',
       }, async (reason) => {
         const res = await ctx.api.send('POST', `/admin/models/${encodeURIComponent(m.id)}/${enable ? 'enable' : 'disable'}`, null, reason);
+        if (!ctx.isAlive()) { ctx.announce(`${m.publicId} ${enable ? 'enabled' : 'disabled'}.`); return; }
         const on = res && typeof res.enabled === 'boolean' ? res.enabled : enable;
         button.setAttribute('aria-pressed', String(on));
         button.textContent = text(on);
@@ -90,18 +92,22 @@ export function render(main, ctx) {
       if (!details.open || loaded) return;
       loaded = true;
       box.replaceChildren(note('Loading…'));
-      let rows;
-      try {
-        const entries = await ctx.api.get(`/admin/history/model/${encodeURIComponent(m.id)}`);
-        rows = entries.filter((e) => e.change === 'ModelAdded' || e.change === 'ModelPriceChanged').map((e) => {
-          const d = e.details || {};
-          return [d.effectiveFrom || e.at, d.inputPricePerMillion, d.outputPricePerMillion, d.cachedInputPricePerMillion, e.actor, e.reason];
-        });
-      } catch (err) {
-        if (err.status === 401) return;
-        // No history for this role: the versions the model itself carries.
-        rows = (m.prices || []).map((p) => [p.effectiveFrom, p.inputPerMillion, p.outputPerMillion, p.cachedInputPerMillion, null, null]);
+      // The versions the model itself carries: all a role without the history (finance, key manager) gets.
+      let rows = (m.prices || []).map((p) => [p.effectiveFrom, p.inputPerMillion, p.outputPerMillion, p.cachedInputPerMillion, null, null]);
+      // Only admin and auditor may read the history: other roles never ask (a 403 would be console noise).
+      if (canReadHistory) {
+        try {
+          const entries = await ctx.api.get(`/admin/history/model/${encodeURIComponent(m.id)}`);
+          rows = entries.filter((e) => e.change === 'ModelAdded' || e.change === 'ModelPriceChanged').map((e) => {
+            const d = e.details || {};
+            return [d.effectiveFrom || e.at, d.inputPricePerMillion, d.outputPricePerMillion, d.cachedInputPricePerMillion, e.actor, e.reason];
+          });
+        } catch (err) {
+          if (err.status === 401) return;
+          // Not readable after all: the model's own versions.
+        }
       }
+      if (!ctx.isAlive()) return;
       box.replaceChildren(renderTable(['effective_from', 'input_usd', 'output_usd', 'cached_input_usd', 'actor', 'reason'], rows, {
         testid: `price-history-${m.publicId}`, caption: `Price history of ${m.publicId} (USD per million tokens)`,
         format: { effective_from: (v) => (String(v).startsWith('0001-') ? 'from the start' : fmt.time(v)) },

@@ -1,5 +1,5 @@
 // Costs: spend grouped by key, team, model, provider, account, route or day; the top keys with their shares; budget use.
-import { el, fmt, field, alertBox, showError, timeRange, currentRange, renderTable, indexer, tryLoad } from '../lib.js';
+import { el, fmt, field, alertBox, showError, timeRange, currentRange, renderTable, indexer, tryLoad, sequence } from '../lib.js';
 
 const GROUPS = [['key', 'Key'], ['team', 'Team'], ['model', 'Model'], ['provider', 'Provider'], ['account', 'Account'], ['route', 'Route'], ['day', 'Day']];
 let by = 'key';
@@ -34,6 +34,7 @@ export function render(main, ctx) {
   refresh.addEventListener('click', () => load());
 
   let names = null;
+  let namesLoading = null; // one load of the names, shared by the loads that start before it ends
   async function loadNames() {
     const [keys, teams, budgets, accounts] = await Promise.all([
       tryLoad('/admin/keys'), tryLoad('/admin/teams'), tryLoad('/admin/budgets'), tryLoad('/admin/accounts'),
@@ -75,25 +76,32 @@ export function render(main, ctx) {
     return { columns, rows };
   }
 
-  let busy = false;
+  // Every load is numbered and only the latest one is shown: a "Group by" change or a Refresh made while another
+  // load is in flight starts its own load, and the older answer is ignored when it comes.
+  const loads = sequence();
   async function load() {
-    if (busy) return;
-    busy = true;
+    const n = loads.begin();
     const r = currentRange();
-    heading.textContent = `Spend by ${GROUPS.find(([v]) => v === by)[1].toLowerCase()}, ${r.label}`;
+    const group = by;
+    const title = `Spend by ${GROUPS.find(([v]) => v === group)[1].toLowerCase()}, ${r.label}`;
+    heading.textContent = title;
     csv.href = csvHref();
-    csv.download = `costs-by-${by}.csv`;
+    csv.download = `costs-by-${group}.csv`;
     try {
-      if (!names) names = await loadNames();
+      if (!names) {
+        namesLoading = namesLoading || loadNames();
+        const loaded = await namesLoading;
+        names = names || loaded;
+      }
       const [cost, top] = await Promise.all([
-        ctx.api.get(ctx.api.url('/admin/analytics/cost', { by, from: r.from, to: r.to })),
+        ctx.api.get(ctx.api.url('/admin/analytics/cost', { by: group, from: r.from, to: r.to })),
         ctx.api.get(ctx.api.url('/admin/analytics/top-keys', { n: 10, from: r.from, to: r.to })),
       ]);
-      if (!ctx.isAlive()) return;
+      if (!ctx.isAlive() || !loads.latest(n)) return;
       error.replaceChildren();
-      const shown = ['key', 'team', 'account'].includes(by) ? enrich(cost, by, by) : cost;
+      const shown = ['key', 'team', 'account'].includes(group) ? enrich(cost, group, group) : cost;
       costBox.replaceChildren(renderTable(shown.columns, shown.rows, {
-        testid: 'cost-table', caption: heading.textContent, empty: 'No spend in this period.',
+        testid: 'cost-table', caption: title, empty: 'No spend in this period.',
         rowAttrs: (row) => ({ 'data-group': row[0] ?? '' }),
       }));
       let t = enrich(top, 'key_id', 'key');
@@ -104,9 +112,10 @@ export function render(main, ctx) {
         empty: 'No spend in this period.', rowAttrs: (row) => ({ 'data-key-id': row[col('key_id')] ?? '' }),
       }));
     } catch (err) {
-      if (ctx.isAlive() && err.status !== 401) showError(error, err);
+      if (!names) namesLoading = null; // try the names again with the next load
+      if (ctx.isAlive() && loads.latest(n) && err.status !== 401) showError(error, err);
     } finally {
-      busy = false;
+      loads.end();
     }
   }
 

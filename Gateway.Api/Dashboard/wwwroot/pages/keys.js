@@ -1,5 +1,5 @@
 // Keys and teams: the gateway keys (issue, rotate, revoke for admins and key managers) and the teams.
-import { el, fmt, field, alertBox, showError, renderTable, tryLoad, withReason, note, toLocalInput, headerSafe } from '../lib.js';
+import { el, fmt, field, alertBox, showError, renderTable, tryLoad, withReason, note, toLocalInput, headerSafe, sequence } from '../lib.js';
 
 export function render(main, ctx) {
   const root = el('div.page');
@@ -14,12 +14,18 @@ export function render(main, ctx) {
 
   const head = el('div.section-head', null, el('h2', { id: 'keys-h', text: 'Gateway keys' }));
   const issueSection = el('div');
+  const teamsHead = el('div.section-head', null, el('h2', { id: 'teams-h', text: 'Teams' }));
+  const createTeamSection = el('div');
   root.append(
     el('h1', { text: 'Keys and teams' }),
     error, secretBox,
     el('section', null, head, issueSection, keysBox),
-    el('section', null, el('h2', { id: 'teams-h', text: 'Teams' }), teamsBox),
+    el('section', null, teamsHead, createTeamSection, teamsBox),
   );
+
+  /** A reason for the audit trail: the problem with it, or null when it will do. */
+  const reasonProblem = (why) => (!why ? 'Reason: required.'
+    : /[^\x20-\x7e]/.test(headerSafe(why)) ? 'Reason: use plain ASCII characters (it travels in an HTTP header).' : null);
 
   // ---------- the issue form (admin and key manager only) ----------
   const teamSelect = el('select', { id: 'key-team', testid: 'key-team', required: true });
@@ -79,6 +85,8 @@ export function render(main, ctx) {
       submit.disabled = true;
       try {
         const issued = await ctx.api.send('POST', '/admin/keys', command, why);
+        // The page was left while the key was being issued: its secret cannot be shown anywhere now.
+        if (!ctx.isAlive()) { ctx.announce(`Key ${issued.name} issued, but the page was left before its secret could be shown: rotate the key to get a new secret.`); return; }
         for (const input of [name, owner, expires, models, rpm, tpm, reason]) input.value = '';
         byok.checked = false;
         form.hidden = true;
@@ -87,7 +95,66 @@ export function render(main, ctx) {
         ctx.announce(`Key ${issued.name} issued.`);
         await loadKeys();
       } catch (err) {
-        if (err.status !== 401) showError(formError, err);
+        if (ctx.isAlive() && err.status !== 401) showError(formError, err);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+  }
+
+  // ---------- the create-team form (admin only) ----------
+  if (ctx.can.admin) {
+    const toggleButton = el('button.primary', { type: 'button', testid: 'create-team', 'aria-expanded': 'false', 'aria-controls': 'create-team-form', text: 'Create team' });
+    teamsHead.append(toggleButton);
+    const name = el('input', { type: 'text', id: 'team-name', testid: 'team-name', required: true, maxlength: '200', autocomplete: 'off' });
+    const account = el('select', { id: 'team-account', testid: 'team-account' }, el('option', { value: '', text: 'None' }));
+    const reason = el('input', { type: 'text', id: 'team-reason', testid: 'team-reason', required: true, maxlength: '500', autocomplete: 'off' });
+    const formError = alertBox('team-create-error');
+    const submit = el('button.primary', { type: 'submit', testid: 'create-team-submit', text: 'Create team' });
+    const form = el('form.panel', { id: 'create-team-form', testid: 'create-team-form', 'aria-labelledby': 'create-team-h', novalidate: true, hidden: true },
+      el('h3', { id: 'create-team-h', text: 'Create a team' }),
+      el('div.grid', null, field('Team name', name).wrap, field('Account (optional)', account, 'The account the team belongs to, for account budgets.').wrap),
+      field('Reason', reason, 'Recorded in the audit trail.').wrap,
+      formError,
+      el('div.actions', null, submit, el('button', { type: 'button', text: 'Cancel', onclick: () => close() })));
+    createTeamSection.append(form);
+    const close = () => { form.hidden = true; toggleButton.setAttribute('aria-expanded', 'false'); formError.replaceChildren(); toggleButton.focus(); };
+    let accountsLoaded = false;
+    toggleButton.addEventListener('click', async () => {
+      const open = form.hidden;
+      form.hidden = !open;
+      toggleButton.setAttribute('aria-expanded', String(open));
+      if (!open) return;
+      name.focus();
+      if (accountsLoaded) return;
+      accountsLoaded = true;
+      const accounts = await tryLoad('/admin/accounts').catch(() => null);
+      if (!ctx.isAlive() || !accounts) return;
+      const chosen = account.value;
+      account.replaceChildren(el('option', { value: '', text: 'None' }), ...accounts.map((a) => el('option', { value: a.id, text: a.name })));
+      account.value = chosen;
+    });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      formError.replaceChildren();
+      const why = reason.value.trim();
+      const problems = [];
+      if (!name.value.trim()) problems.push('Team name: required.');
+      const bad = reasonProblem(why);
+      if (bad) problems.push(bad);
+      if (problems.length) { showError(formError, new Error(problems.join(' '))); return; }
+      submit.disabled = true;
+      try {
+        const created = await ctx.api.send('POST', '/admin/teams', { name: name.value.trim(), accountId: account.value || null }, why);
+        ctx.announce(`Team ${created.name} created.`);
+        if (!ctx.isAlive()) return;
+        name.value = '';
+        reason.value = '';
+        account.value = '';
+        close();
+        await loadTeams();
+      } catch (err) {
+        if (ctx.isAlive() && err.status !== 401) showError(formError, err);
       } finally {
         submit.disabled = false;
       }
@@ -151,6 +218,8 @@ export function render(main, ctx) {
 
   function actions(k) {
     if (k.revoked) return [];
+    const edit = el('button', { type: 'button', testid: `edit-${k.id}`, text: 'Edit', 'aria-label': `Edit ${k.name}` });
+    edit.addEventListener('click', () => editKey(k));
     const rotate = el('button', { type: 'button', testid: `rotate-${k.id}`, text: 'Rotate', 'aria-label': `Rotate ${k.name}` });
     const revoke = el('button.danger', { type: 'button', testid: `revoke-${k.id}`, text: 'Revoke', 'aria-label': `Revoke ${k.name}` });
     rotate.addEventListener('click', () => withReason({
@@ -162,6 +231,8 @@ export function render(main, ctx) {
       const hours = Number(values.grace || 0);
       if (!(hours >= 0 && hours <= 720)) throw new Error('The grace period is between 0 and 720 hours.');
       const res = await ctx.api.send('POST', `/admin/keys/${encodeURIComponent(k.id)}/rotate`, { gracePeriodSeconds: Math.round(hours * 3600) }, reason);
+      // Never into a page that was left meanwhile (closing the dialog on leaving stops a rotation not yet sent).
+      if (!ctx.isAlive()) { ctx.announce(`Key ${k.name} rotated, but the page was left before its new secret could be shown: rotate it again for a new one.`); return; }
       showSecret(`Key "${k.name}" rotated`, res.key, `The old secret works until ${fmt.time(res.previousSecretValidUntil)}.`);
       ctx.announce(`Key ${k.name} rotated.`);
       await loadKeys();
@@ -173,9 +244,61 @@ export function render(main, ctx) {
     }, async (reason) => {
       await ctx.api.send('POST', `/admin/keys/${encodeURIComponent(k.id)}/revoke`, { reason }, reason);
       ctx.announce(`Key ${k.name} revoked.`);
-      await loadKeys();
+      if (ctx.isAlive()) await loadKeys();
     }));
-    return [rotate, revoke];
+    return [edit, rotate, revoke];
+  }
+
+  /**
+   * Change a key's scope (allowed models and rate limits: PUT /admin/keys/{id}/scope, replaced as a whole, null = all
+   * models / no limit) and its expiry (PUT /admin/keys/{id}/expiry, null = never), with one reason for both. Only
+   * what changed is sent; after a partial failure, confirming again sends what is still to do.
+   */
+  function editKey(k) {
+    let current = k;
+    const expiresValue = (key) => (key.expiresAt ? toLocalInput(new Date(key.expiresAt)) : '');
+    const sameList = (a, b) => JSON.stringify(a || null) === JSON.stringify(b || null);
+    withReason({
+      title: `Edit key "${k.name}"`,
+      description: 'Scope and limits apply from the next request on. An empty field means all models, no limit or no expiry.',
+      confirmLabel: 'Save changes',
+      fields: [
+        { name: 'models', label: 'Allowed models', value: (k.allowedModels || []).join(', '), hint: 'Comma-separated model or route names; empty allows all.' },
+        { name: 'rpm', label: 'Requests per minute', type: 'number', value: k.requestsPerMinute ?? '', min: 1, step: 1, hint: 'Empty: no limit.' },
+        { name: 'tpm', label: 'Tokens per minute', type: 'number', value: k.tokensPerMinute ?? '', min: 1, step: 1, hint: 'Empty: no limit.' },
+        { name: 'expires', label: 'Expires', type: 'datetime-local', value: expiresValue(k), hint: 'Your local time. Empty: never expires.' },
+      ],
+    }, async (reason, values) => {
+      const limit = (text, label) => {
+        const v = String(text ?? '').trim();
+        if (!v) return null;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`${label}: a whole number of at least 1, or empty for no limit.`);
+        return n;
+      };
+      const list = String(values.models || '').split(',').map((x) => x.trim()).filter(Boolean);
+      const scope = {
+        allowedModels: list.length ? list : null,
+        requestsPerMinute: limit(values.rpm, 'Requests per minute'),
+        tokensPerMinute: limit(values.tpm, 'Tokens per minute'),
+      };
+      const expiresText = String(values.expires || '');
+      let expiresAt = null;
+      if (expiresText) {
+        const d = new Date(expiresText);
+        if (Number.isNaN(d.getTime())) throw new Error('Expires: give a date and time, or leave it empty for no expiry.');
+        expiresAt = d.toISOString();
+      }
+      const scopeChanged = !sameList(scope.allowedModels, current.allowedModels)
+        || scope.requestsPerMinute !== (current.requestsPerMinute ?? null) || scope.tokensPerMinute !== (current.tokensPerMinute ?? null);
+      const expiryChanged = expiresText !== expiresValue(current);
+      if (!scopeChanged && !expiryChanged) throw new Error('Nothing changed.');
+      const id = encodeURIComponent(k.id);
+      if (scopeChanged) current = (await ctx.api.send('PUT', `/admin/keys/${id}/scope`, scope, reason)) || { ...current, ...scope };
+      if (expiryChanged) current = (await ctx.api.send('PUT', `/admin/keys/${id}/expiry`, { expiresAt }, reason)) || { ...current, expiresAt };
+      ctx.announce(`Key ${k.name} changed.`);
+      if (ctx.isAlive()) await loadKeys();
+    });
   }
 
   function showTeams() {
@@ -187,26 +310,46 @@ export function render(main, ctx) {
     }));
   }
 
+  // Only the latest load of each list is shown (a reload after a write may overtake an earlier one).
+  const keyLoads = sequence();
   async function loadKeys() {
+    const n = keyLoads.begin();
     try {
-      keys = await ctx.api.get(ctx.can.teamId ? ctx.api.url('/admin/keys', { teamId: ctx.can.teamId }) : '/admin/keys');
-      if (!ctx.isAlive()) return;
+      const list = await ctx.api.get(ctx.can.teamId ? ctx.api.url('/admin/keys', { teamId: ctx.can.teamId }) : '/admin/keys');
+      if (!ctx.isAlive() || !keyLoads.latest(n)) return;
+      keys = list;
       error.replaceChildren();
       showKeys();
     } catch (err) {
-      if (ctx.isAlive() && err.status !== 401) showError(error, err);
+      if (ctx.isAlive() && keyLoads.latest(n) && err.status !== 401) showError(error, err);
+    } finally {
+      keyLoads.end();
+    }
+  }
+
+  const teamLoads = sequence();
+  async function loadTeams() {
+    const n = teamLoads.begin();
+    try {
+      const all = await tryLoad('/admin/teams', teamsBox).catch(() => null);
+      if (!ctx.isAlive() || !teamLoads.latest(n)) return;
+      teams = (all || []).filter((t) => !ctx.can.teamId || t.id === ctx.can.teamId);
+      if (ctx.can.teamId && !teams.length) teams = [{ id: ctx.can.teamId, name: 'My team' }];
+      const chosen = teamSelect.value;
+      teamSelect.replaceChildren(
+        ...(teams.length === 1 ? [] : [el('option', { value: '', text: 'Choose a team' })]),
+        ...teams.map((t) => el('option', { value: t.id, text: t.name })));
+      if (chosen && teams.some((t) => t.id === chosen)) teamSelect.value = chosen;
+      if (all) showTeams();
+      if (keys.length) showKeys(); // team names in the keys table
+    } finally {
+      teamLoads.end();
     }
   }
 
   (async () => {
-    const all = await tryLoad('/admin/teams', teamsBox).catch(() => null);
+    await loadTeams();
     if (!ctx.isAlive()) return;
-    teams = (all || []).filter((t) => !ctx.can.teamId || t.id === ctx.can.teamId);
-    if (ctx.can.teamId && !teams.length) teams = [{ id: ctx.can.teamId, name: 'My team' }];
-    teamSelect.replaceChildren(
-      ...(teams.length === 1 ? [] : [el('option', { value: '', text: 'Choose a team' })]),
-      ...teams.map((t) => el('option', { value: t.id, text: t.name })));
-    if (all) showTeams();
     await loadKeys();
   })();
 }

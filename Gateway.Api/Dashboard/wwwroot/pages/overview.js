@@ -1,5 +1,6 @@
-// Overview: headline numbers and four time series (cost, tokens, requests, latency), refreshed every 5 s.
-import { el, fmt, field, alertBox, showError, timeRange, currentRange, indexer, parseTime } from '../lib.js';
+// Overview: headline numbers and five time series (cost, tokens, requests, latency, error and fallback rates), refreshed
+// every 3 s for an hour or a day, less often for wider ranges. Chart times are UTC, like the API's buckets.
+import { el, fmt, field, alertBox, showError, timeRange, currentRange, indexer, parseTime, sequence, autoRefresh, refreshInterval, intervalText } from '../lib.js';
 
 const COLORS = ['#1f5fbf', '#c2410c', '#15803d', '#7e22ce', '#b91c1c', '#0e7490', '#a16207', '#be185d', '#4d7c0f', '#475569'];
 const MAX_GROUPS = 10;
@@ -13,7 +14,10 @@ const CHARTS = [
   { id: 'tokens', title: 'Tokens', axis: (v) => compact(v) },
   { id: 'requests', title: 'Requests', axis: (v) => compact(v) },
   { id: 'latency', title: 'Latency (ms)', axis: (v) => compact(v) },
+  { id: 'rates', title: 'Error and fallback rate (%)', axis: (v) => fmt.pct(v) },
 ];
+/** Charts whose values add up: their container carries data-total (the sum of what they plot over the range). */
+const ADDITIVE = ['cost', 'tokens', 'requests'];
 
 const compactFmt = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const compact = (v) => (v === null || v === undefined ? '' : compactFmt.format(v));
@@ -36,11 +40,12 @@ export function render(main, ctx) {
   }
 
   const charts = CHARTS.map((spec) => {
-    const caption = el('figcaption', { text: spec.title });
+    const caption = el('figcaption', { text: `${spec.title} (UTC)` });
     const box = el('div.chart-canvas', { role: 'img', 'aria-label': `${spec.title}: loading`, testid: `chart-${spec.id}` });
     box.dataset.points = '0';
+    if (ADDITIVE.includes(spec.id)) box.dataset.total = '0';
     const empty = el('p.chart-empty', { text: 'No requests in this period.', hidden: true });
-    return { spec, box, empty, plot: null, key: '', figure: el('figure.chart', null, caption, box, empty) };
+    return { spec, box, empty, caption, plot: null, key: '', figure: el('figure.chart', null, caption, box, empty) };
   });
 
   root.append(
@@ -53,24 +58,24 @@ export function render(main, ctx) {
 
   splitSelect.addEventListener('change', () => { split = splitSelect.value; load(); });
 
-  let busy = false;
-  let pending = false;
+  // Every load is numbered; only the latest one's answer is shown (a change of range or split is never dropped, and an
+  // auto refresh still in flight cannot overwrite it).
+  const loads = sequence();
   async function load() {
-    if (busy) { pending = true; return; }
-    busy = true;
+    const n = loads.begin();
     const range = currentRange();
+    const by = split;
     try {
-      const data = await ctx.api.get(ctx.api.url('/admin/analytics/overview', { from: range.from, to: range.to, bucket: range.bucket, by: split }));
-      if (!ctx.isAlive()) return;
+      const data = await ctx.api.get(ctx.api.url('/admin/analytics/overview', { from: range.from, to: range.to, bucket: range.bucket, by }));
+      if (!ctx.isAlive() || !loads.latest(n)) return;
       error.replaceChildren();
       showTotals(data.totals || {});
-      draw(data, range);
-      updated.textContent = `Showing ${range.label}, per ${range.bucket}. Updated ${new Date().toLocaleTimeString('en-GB')}.`;
+      draw(data, range, by);
+      updated.textContent = `Showing ${range.label}, per ${range.bucket} (UTC). Updated ${fmt.clock()}; refreshes every ${intervalText(refreshInterval(range))}.`;
     } catch (err) {
-      if (ctx.isAlive() && err.status !== 401) showError(error, err);
+      if (ctx.isAlive() && loads.latest(n) && err.status !== 401) showError(error, err);
     } finally {
-      busy = false;
-      if (pending && ctx.isAlive()) { pending = false; load(); }
+      loads.end();
     }
   }
 
@@ -84,15 +89,17 @@ export function render(main, ctx) {
     values['fallback-rate'].textContent = fmt.rate(t.fallback_rate ?? 0);
   }
 
-  function draw(data, range) {
-    const series = pivot(data, range);
+  function draw(data, range, by) {
+    const series = pivot(data, range, by);
     for (const chart of charts) {
       const sets = series.empty ? [] : series.sets[chart.spec.id];
       const points = sets.reduce((n, s) => n + s.values.filter((v) => v !== null && v !== undefined).length, 0);
       const drawable = !series.empty && typeof uPlot !== 'undefined';
       chart.box.dataset.points = String(drawable ? points : 0);
-      chart.box.setAttribute('aria-label', `${chart.spec.title} per ${range.bucket}, ${range.label}: ${
-        series.empty ? 'no data' : sets.map((s) => `${s.label} ${chart.spec.id === 'latency' ? '' : 'total '}${summary(chart.spec.id, s.values)}`).join('; ')}`);
+      if (ADDITIVE.includes(chart.spec.id)) chart.box.dataset.total = String(series.empty ? 0 : round(series.totals[chart.spec.id]));
+      chart.caption.textContent = `${chart.spec.title} per ${range.bucket}${chart.spec.id === 'rates' && by !== 'none' ? ', all requests' : ''} (UTC)`;
+      chart.box.setAttribute('aria-label', `${chart.spec.title} per ${range.bucket} (UTC), ${range.label}: ${
+        series.empty ? 'no data' : sets.map((s) => `${s.label} ${summary(chart.spec.id, s.values)}`).join('; ')}`);
       chart.empty.hidden = !series.empty;
       if (series.empty || typeof uPlot === 'undefined') {
         if (chart.plot) { chart.plot.destroy(); chart.plot = null; chart.key = ''; }
@@ -116,10 +123,12 @@ export function render(main, ctx) {
     return {
       width: Math.max(chart.box.clientWidth, 280),
       height: 220,
+      // The buckets are UTC: the axis shows UTC too, whatever the browser's zone.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       series: [
-        { label: 'Time', value: (u, v) => (v === null ? '—' : fmt.time(v * 1000)) },
+        { label: 'Time (UTC)', value: (u, v) => (v === null ? '—' : fmt.utcTime(v * 1000)) },
         ...sets.map((s) => ({
-          label: s.label, stroke: s.color, width: 2, dash: s.dash, spanGaps: chart.spec.id === 'latency',
+          label: s.label, stroke: s.color, width: 2, dash: s.dash, spanGaps: chart.spec.id === 'latency' || chart.spec.id === 'rates',
           points: { show: n <= 60 }, value: (u, v) => (v === null || v === undefined ? '—' : chart.spec.axis(v)),
         })),
       ],
@@ -136,7 +145,7 @@ export function render(main, ctx) {
   window.addEventListener('resize', onResize);
 
   load();
-  ctx.every(3000, () => { if (!document.hidden) load(); });
+  autoRefresh(ctx, loads, () => load());
 
   return () => {
     window.removeEventListener('resize', onResize);
@@ -149,15 +158,19 @@ function summary(id, values) {
   const nums = values.filter((v) => v !== null && v !== undefined);
   if (!nums.length) return 'none';
   if (id === 'latency') return `max ${fmt.msUnit(Math.max(...nums))}`;
+  if (id === 'rates') return `peak ${fmt.pct(Math.max(...nums))}`;
   const sum = nums.reduce((a, b) => a + b, 0);
-  return id === 'cost' ? fmt.usd(sum) : fmt.int(sum);
+  return `total ${id === 'cost' ? fmt.usd(sum) : fmt.int(sum)}`;
 }
+
+/** A sum for a data attribute: no floating-point tail (0.30000000000000004). */
+const round = (v) => Math.round((Number(v) || 0) * 1e9) / 1e9;
 
 /**
  * Rows of {bucket, group, measures…} into aligned uPlot arrays. Additive measures are zero where a bucket had no
  * requests (the whole range gets a point per bucket when that is a sane number of points); latency stays a gap.
  */
-function pivot(data, range) {
+function pivot(data, range, split) {
   const col = indexer(data);
   const rows = data.rows || [];
   if (!rows.length) return { empty: true };
@@ -193,13 +206,25 @@ function pivot(data, range) {
 
   const make = (fill) => chosen.map(() => new Array(xs.length).fill(fill));
   const m = { cost: make(0), requests: make(0), prompt: make(0), completion: make(0), p50: make(null), p95: make(null) };
+  // Over every group (also those past MAX_GROUPS): requests, errors and fallbacks per bucket, and the range's sums.
+  const all = { requests: new Array(xs.length).fill(0), errors: new Array(xs.length).fill(0), fallbacks: new Array(xs.length).fill(0) };
+  const totals = { cost: 0, tokens: 0, requests: 0 };
   const gi = new Map(chosen.map((g, i) => [g.key, i]));
   for (const r of rows) {
     const g = iGroup >= 0 ? r[iGroup] : null;
     const i = gi.get(g === null || g === undefined ? '' : String(g));
     const x = at.get(Math.floor((parseTime(r[iBucket])?.getTime() ?? 0) / 1000));
-    if (i === undefined || x === undefined) continue;
     const v = (name) => { const j = col(name); return j < 0 || r[j] === null || r[j] === undefined ? null : Number(r[j]); };
+    const requests = v('requests') ?? 0;
+    totals.cost += v('cost') ?? 0;
+    totals.tokens += (v('prompt_tokens') ?? 0) + (v('completion_tokens') ?? 0);
+    totals.requests += requests;
+    if (x !== undefined) {
+      all.requests[x] += requests;
+      all.errors[x] += (v('error_rate') ?? 0) * requests;
+      all.fallbacks[x] += (v('fallback_rate') ?? 0) * requests;
+    }
+    if (i === undefined || x === undefined) continue;
     m.cost[i][x] = v('cost') ?? 0;
     m.requests[i][x] = v('requests') ?? 0;
     m.prompt[i][x] = v('prompt_tokens') ?? 0;
@@ -220,10 +245,17 @@ function pivot(data, range) {
       { label: `${labelOf(g)} p50`, values: m.p50[i], color: COLORS[i % COLORS.length], dash: [4, 4] },
       { label: `${labelOf(g)} p95`, values: m.p95[i], color: COLORS[i % COLORS.length] },
     ]);
+  // Rates in percent of the bucket's requests (weighted over the groups); a gap where a bucket had none.
+  const pctOf = (counts) => counts.map((c, x) => (all.requests[x] > 0 ? round((100 * c) / all.requests[x]) : null));
+  const rates = [
+    { label: 'Error rate', values: pctOf(all.errors), color: COLORS[4] },
+    { label: 'Fallback rate', values: pctOf(all.fallbacks), color: COLORS[6], dash: [6, 4] },
+  ];
   return {
     empty: false,
     xs,
+    totals,
     sets: { cost: per(m.cost, '', undefined).map((s) => ({ ...s, label: unsplit ? 'Cost' : s.label })), tokens,
-      requests: per(m.requests).map((s) => ({ ...s, label: unsplit ? 'Requests' : s.label })), latency },
+      requests: per(m.requests).map((s) => ({ ...s, label: unsplit ? 'Requests' : s.label })), latency, rates },
   };
 }
