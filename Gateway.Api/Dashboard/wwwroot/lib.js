@@ -351,7 +351,7 @@ export function sequence() {
  * the user asked for), while the tab is visible and no load is in flight. `loads` is the page's sequence().
  */
 export function autoRefresh(ctx, loads, load) {
-  ctx.every(500, () => {
+  ctx.every(250, () => {
     if (document.hidden || loads.inFlight > 0) return;
     if (Date.now() - loads.started >= refreshInterval()) load(true);
   });
@@ -478,7 +478,7 @@ function buildDialog() {
 /**
  * Asks for a reason (and optional extra fields) in a modal dialog, then runs action(reason, values). An error from the
  * action is shown in the dialog, which stays open; success closes it.
- * fields: [{ name, label, type, value, min, max, hint }]
+ * fields: [{ name, label, type, value, min, max, step, hint }] (type "checkbox": value is its checked state)
  */
 export function withReason({ title, description = '', confirmLabel = 'Confirm', fields = [] }, action) {
   if (!dialog) buildDialog();

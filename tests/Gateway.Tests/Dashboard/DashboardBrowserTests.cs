@@ -81,15 +81,18 @@ public class DashboardBrowserTests(DashboardFixture ui)
 
         await page.GotoAsync("/ui/#/overview");
         var shown = await ShownAboveAsync(page.GetByTestId("total-requests"), requestsBefore);
-        foreach (var chart in new[] { "chart-cost", "chart-tokens", "chart-requests", "chart-latency" })
+        foreach (var chart in new[] { "chart-cost", "chart-tokens", "chart-requests", "chart-latency", "chart-rates" })
         {
             await Assertions.Expect(page.GetByTestId(chart)).Not.ToHaveAttributeAsync("data-points", "0", Within5s);
             Assert.True(await page.GetByTestId(chart).Locator("canvas").CountAsync() > 0, $"{chart} drew no canvas");
         }
+        var charted = double.Parse((await page.GetByTestId("chart-requests").GetAttributeAsync("data-total"))!);
+        Assert.Equal(shown, charted);
 
-        // And it follows traffic while it stays open: within 5 s of the request, without a reload.
+        // And it follows traffic while it stays open: within 5 s of the request, without a reload, numbers and charts.
         Assert.Equal(200, await ui.ChatAsync(secret, "mock/llama-3.1-8b"));
         await ShownAboveAsync(page.GetByTestId("total-requests"), shown);
+        await Assertions.Expect(page.GetByTestId("chart-requests")).ToHaveAttributeAsync("data-total", (charted + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Within5s);
         Assert.Empty(errors);
     }
 
@@ -119,35 +122,52 @@ public class DashboardBrowserTests(DashboardFixture ui)
     }
 
     [Fact]
-    public async Task every_page_loads_without_console_errors_and_without_serious_accessibility_violations()
+    public async Task every_page_of_every_role_loads_without_console_errors_and_without_serious_accessibility_violations()
     {
-        await ui.AdminPostAsync("/admin/budgets", new { scope = "team", scopeId = await DemoTeamAsync(), limitUsd = 5m, thresholds = new[] { 50, 80 } }, allowConflict: true);
+        var team = await DemoTeamAsync();
+        await ui.AdminPostAsync("/admin/budgets", new { scope = "team", scopeId = team, limitUsd = 5m, thresholds = new[] { 50, 80 } }, allowConflict: true);
         for (var i = 0; i < 5; i++) await ui.ChatAsync(DashboardFixture.DemoKey, i % 2 == 0 ? "mock/gpt-4o-mini" : "mock-anthropic/claude-sonnet-4-5");
-        var (page, errors) = await ui.NewPageAsync();
-        var screenshots = Environment.GetEnvironmentVariable("GATEWAY_SCREENSHOTS");
-        await page.GotoAsync("/ui/");
-        await Check(page, "sign-in", screenshots);
-        await SignInAsync(page, GatewayFixture.AdminKey);
         var requestId = await LatestRequestAsync();
-
-        foreach (var (name, testId) in new[]
-                 {
-                     ("overview", "chart-requests"), ("costs", "cost-table"), ("requests", "requests-table"), ($"requests/{requestId}", "attempts-table"),
-                     ("catalog", "models-table"), ("keys", "keys-table"), ("budgets", null), ("audit", "audit-table"),
-                 })
+        var screenshots = Environment.GetEnvironmentVariable("GATEWAY_SCREENSHOTS");
+        (string Page, string? Shows)[] all =
+        [
+            ("overview", "chart-requests"), ("costs", "cost-table"), ("requests", "requests-table"), ($"requests/{requestId}", "attempts-table"),
+            ("catalog", "models-table"), ("keys", "keys-table"), ("budgets", null), ("audit", "audit-table"),
+        ];
+        var roles = new (string Role, Guid? Team, string[] Pages)[]
         {
-            await page.GotoAsync($"/ui/#/{name}");
-            await Assertions.Expect(page.Locator("main h1")).ToBeVisibleAsync();
-            if (testId is not null) await Assertions.Expect(page.GetByTestId(testId)).ToBeVisibleAsync();
-            else await Assertions.Expect(page.Locator("[data-testid^=budget-]").First).ToBeVisibleAsync();
-            if (name == "overview") await Assertions.Expect(page.GetByTestId("chart-requests")).Not.ToHaveAttributeAsync("data-points", "0", Within5s);
-            await Check(page, name.StartsWith("requests/") ? "request" : name, screenshots);
+            ("admin", null, all.Select(p => p.Page).ToArray()),
+            ("finance", null, ["overview", "costs", "requests", $"requests/{requestId}", "catalog", "keys", "budgets"]),
+            ("auditor", null, ["overview", "requests", "catalog", "keys", "budgets", "audit"]),
+            ("key-manager", team, ["keys", "catalog"]),
+        };
+
+        foreach (var (role, teamId, pages) in roles)
+        {
+            var key = role == "admin"
+                ? GatewayFixture.AdminKey
+                : (await ui.AdminPostAsync("/admin/admin-keys", new { name = $"{role} in the browser", role, teamId })).GetProperty("key").GetString()!;
+            var (page, errors) = await ui.NewPageAsync();
+            await page.GotoAsync("/ui/");
+            if (role == "admin") await Check(page, "sign-in", screenshots);
+            await SignInAsync(page, key);
+            foreach (var (name, shows) in all.Where(p => pages.Contains(p.Page)))
+            {
+                await page.GotoAsync($"/ui/#/{name}");
+                await Assertions.Expect(page.Locator("main h1")).ToBeVisibleAsync();
+                await Assertions.Expect(page.Locator("main h1")).Not.ToHaveTextAsync("Not available");
+                if (shows is not null) await Assertions.Expect(page.GetByTestId(shows)).ToBeVisibleAsync();
+                else await Assertions.Expect(page.Locator("[data-testid^=budget-]").First).ToBeVisibleAsync();
+                if (name == "overview") await Assertions.Expect(page.GetByTestId("chart-requests")).Not.ToHaveAttributeAsync("data-points", "0", Within5s);
+                await Check(page, $"{role} {name}", role == "admin" ? screenshots : null, name.StartsWith("requests/") ? "request" : name);
+            }
+            Assert.True(errors.Count == 0, $"{role}: {string.Join("\n", errors)}");
+            await page.Context.CloseAsync();
         }
-        Assert.Empty(errors);
     }
 
     /// <summary>axe-core over the page as it stands: no serious or critical violation; a screenshot when asked for.</summary>
-    static async Task Check(IPage page, string name, string? screenshots)
+    static async Task Check(IPage page, string name, string? screenshots, string? file = null)
     {
         var axe = await page.RunAxe();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Html).Take(2))}").ToList();
@@ -155,7 +175,7 @@ public class DashboardBrowserTests(DashboardFixture ui)
         if (!string.IsNullOrEmpty(screenshots))
         {
             Directory.CreateDirectory(screenshots);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, $"{name}.png"), FullPage = false });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, $"{file ?? name}.png"), FullPage = false });
         }
     }
 
