@@ -62,8 +62,13 @@ public class DashboardBrowserTests(DashboardFixture ui)
         await page.Locator("#key-team").SelectOptionAsync(new SelectOptionValue { Label = "demo" });
         await page.Locator("#key-reason").FillAsync("browser test: a key for the story");
         await page.GetByTestId("issue-key-submit").ClickAsync();
-        var secret = await page.GetByTestId("new-key-secret").InputValueAsync();
+        // Copied with the page's own button, read back from the clipboard: what a user pastes into their app.
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await page.GetByTestId("copy-key-secret").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("new-key-panel")).ToContainTextAsync("Copied.");
+        var secret = await page.EvaluateAsync<string>("navigator.clipboard.readText()");
         Assert.StartsWith("sk-gw-", secret);
+        Assert.Equal(secret, await page.GetByTestId("new-key-secret").InputValueAsync());
 
         await page.GotoAsync("/ui/#/requests");
         await Assertions.Expect(page.GetByTestId("requests-table")).ToBeVisibleAsync();
