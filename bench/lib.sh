@@ -41,3 +41,22 @@ pg() {
   done
   PGPASSWORD="$pass" "$PSQL" -X -h "$host" -p "$port" -U "$user" -d "$db" -At -F ' ' "$@"
 }
+
+# CPU time (clock ticks, user + system) a process has used so far.
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# CPU ticks of the whole PostgreSQL cluster behind GATEWAY_DB: the postmaster, its live backends and background
+# workers, and what its children that already exited used (the postmaster's cutime + cstime).
+pg_ticks() {
+  local dir pm total
+  dir=$(pg -c "show data_directory" 2>/dev/null) || { echo 0; return; }
+  pm=$(head -1 "$dir/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for child in $(ps -o pid= --ppid "$pm"); do
+    [[ -r /proc/$child/stat ]] && total=$(( total + $(proc_ticks "$child" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
+# Microseconds of CPU per request from two tick readings: ticks requests.
+cpu_us_per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }'; }

@@ -34,11 +34,27 @@ WARMUP=$(BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$KEY" wrk -t2 -c16 -d"${BENCH_W
 RESULTS="$OUT/overhead.txt"
 : >"$RESULTS"
 : >"$OUT/breakdown.txt"
+: >"$OUT/cpu.txt"
 for c in $CONCURRENCY; do
   run_wrk "direct c=$c" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" "$c" >>"$RESULTS"
   from=$(date -u +%FT%T.%NZ)
+  gw0=$(proc_ticks "$GW_PID"); pg0=$(pg_ticks)
+  # BENCH_PROFILE=1: a CPU-sampling trace of the gateway over this row (dotnet-trace, a NuGet tool), then its top
+  # methods by exclusive and inclusive time into $OUT/profile-c$c.txt.
+  if [[ -n ${BENCH_PROFILE:-} ]]; then
+    (sleep 2; timeout 30 dotnet-trace collect -p "$GW_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:06 -o "$OUT/profile-c$c.nettrace" >"$OUT/profile-c$c.log" 2>&1) &
+    profiler=$!
+  fi
   run_wrk "gateway c=$c" "http://127.0.0.1:$GW_PORT/v1/chat/completions" mock/gpt-4o-mini "$KEY" "$c" >>"$RESULTS"
+  gw1=$(proc_ticks "$GW_PID"); pg1=$(pg_ticks)
+  n=$(tail -1 "$RESULTS" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
+  echo "$c $n $(cpu_us_per_request $(( gw1 - gw0 )) "$n") $(cpu_us_per_request $(( pg1 - pg0 )) "$n")" >>"$OUT/cpu.txt"
   echo "$c $(breakdown "$from" "$(date -u +%FT%T.%NZ)")" >>"$OUT/breakdown.txt"
+  if [[ -n ${BENCH_PROFILE:-} ]]; then
+    wait "$profiler"
+    { dotnet-trace report "$OUT/profile-c$c.nettrace" topN -n 40; dotnet-trace report "$OUT/profile-c$c.nettrace" topN -n 60 --inclusive; } \
+      >"$OUT/profile-c$c.txt" 2>&1 || true
+  fi
 done
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
 
@@ -58,6 +74,10 @@ awk -v conc="$CONCURRENCY" '
         v["gateway", c, "non2xx"] + v["gateway", c, "sockerr"] }
   }' "$RESULTS"
 echo "gateway peak RSS: $(( PEAK_RSS_KB / 1024 )) MiB"
+echo
+echo "CPU per request over each gateway row (from /proc: the gateway process; the whole PostgreSQL cluster):"
+printf '%-5s %9s %14s %14s\n' conc requests gateway_cpu_us postgres_cpu_us
+while read -r c n g p; do printf '%-5s %9s %14s %14s\n' "$c" "$n" "$g" "$p"; done <"$OUT/cpu.txt"
 echo
 echo "Inside the gateway, from each row's own request events (before the durable commit):"
 printf '%-5s %9s %12s %12s %14s %14s\n' conc events upstream_p50 upstream_p99 own_work_p50 own_work_p99
