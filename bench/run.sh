@@ -25,30 +25,45 @@ breakdown() { # from to
       and (data->>'startedAt')::timestamptz >= '$1' and (data->>'startedAt')::timestamptz < '$2'"
 }
 
-# Warm both paths before measuring: connection pools, and the JIT, which keeps re-compiling hot methods
+# The floor: a bare YARP forwarder in front of the same mock (bench/Floor).
+FLOOR_PORT="${BENCH_FLOOR_PORT:-19070}"
+dotnet "$ROOT/bench/Floor/bin/Release/net10.0/Floor.dll" --upstream "http://127.0.0.1:$MOCK_PORT" --urls "http://127.0.0.1:$FLOOR_PORT" >>"$OUT/floor.log" 2>&1 &
+FLOOR_PID=$!
+PIDS+=("$FLOOR_PID")
+wait_for "http://127.0.0.1:$FLOOR_PORT/v1/models"
+
+# Warm every path before measuring: connection pools, and the JIT, which keeps re-compiling hot methods
 # at higher tiers for tens of seconds under load (measured: ~700 methods per 5 s still after 25 s).
 BENCH_MODEL=gpt-4o-mini wrk -t1 -c4 -d3s -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" >/dev/null
+BENCH_MODEL=gpt-4o-mini wrk -t2 -c16 -d5s -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$FLOOR_PORT/v1/chat/completions" >/dev/null
 WARMUP=$(BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$KEY" wrk -t2 -c16 -d"${BENCH_WARMUP_SECONDS:-30}s" -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" \
   | grep '^BENCH' | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
 
 RESULTS="$OUT/overhead.txt"
 : >"$RESULTS"
 : >"$OUT/breakdown.txt"
-: >"$OUT/cpu.txt"
+
+# One row: wrk against a target, with the CPU its process (and the PostgreSQL cluster) used per request over it.
+measure() { # label url model key concurrency pid
+  local t0 p0 t1 p1 line n
+  t0=$(proc_ticks "$6"); p0=$(pg_ticks)
+  line=$(run_wrk "$1" "$2" "$3" "$4" "$5")
+  t1=$(proc_ticks "$6"); p1=$(pg_ticks)
+  n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
+  echo "$line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n") pg_cpu_us=$(cpu_us_per_request $(( p1 - p0 )) "$n")" >>"$RESULTS"
+}
+
 for c in $CONCURRENCY; do
-  run_wrk "direct c=$c" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" "$c" >>"$RESULTS"
+  measure "direct c=$c" "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" "$c" "$MOCK_PID"
+  measure "yarp c=$c" "http://127.0.0.1:$FLOOR_PORT/v1/chat/completions" gpt-4o-mini "" "$c" "$FLOOR_PID"
   from=$(date -u +%FT%T.%NZ)
-  gw0=$(proc_ticks "$GW_PID"); pg0=$(pg_ticks)
-  # BENCH_PROFILE=1: a CPU-sampling trace of the gateway over this row (dotnet-trace, a NuGet tool), then its top
-  # methods by exclusive and inclusive time into $OUT/profile-c$c.txt.
+  # BENCH_PROFILE=1: a sampled trace of the gateway's threads over this row (dotnet-trace, a NuGet tool), then its
+  # top methods by exclusive and inclusive time into $OUT/profile-c$c.txt.
   if [[ -n ${BENCH_PROFILE:-} ]]; then
     (sleep 2; timeout 30 dotnet-trace collect -p "$GW_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:06 -o "$OUT/profile-c$c.nettrace" >"$OUT/profile-c$c.log" 2>&1) &
     profiler=$!
   fi
-  run_wrk "gateway c=$c" "http://127.0.0.1:$GW_PORT/v1/chat/completions" mock/gpt-4o-mini "$KEY" "$c" >>"$RESULTS"
-  gw1=$(proc_ticks "$GW_PID"); pg1=$(pg_ticks)
-  n=$(tail -1 "$RESULTS" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
-  echo "$c $n $(cpu_us_per_request $(( gw1 - gw0 )) "$n") $(cpu_us_per_request $(( pg1 - pg0 )) "$n")" >>"$OUT/cpu.txt"
+  measure "gateway c=$c" "http://127.0.0.1:$GW_PORT/v1/chat/completions" mock/gpt-4o-mini "$KEY" "$c" "$GW_PID"
   echo "$c $(breakdown "$from" "$(date -u +%FT%T.%NZ)")" >>"$OUT/breakdown.txt"
   if [[ -n ${BENCH_PROFILE:-} ]]; then
     wait "$profiler"
@@ -60,24 +75,23 @@ PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
 
 echo
 echo "Non-streaming chat, ${SECONDS_PER_RUN}s per row, $(nproc) cores; every gateway request durably recorded before it completes."
+echo "added = the target's latency minus the mock's own (direct); cpu_us = the target process's CPU per request;"
+echo "pg_cpu_us = the PostgreSQL cluster's CPU per request over the same row (only the gateway writes to it)."
 awk -v conc="$CONCURRENCY" '
   { split($0, parts, " "); label = parts[1]; c = parts[2]; sub("c=", "", c)
     for (i = 3; i <= length(parts); i++) { split(parts[i], kv, "="); v[label, c, kv[1]] = kv[2] } }
   END {
-    printf "%-5s %11s %11s %10s %10s %10s %10s %10s %10s %7s\n", "conc", "direct_rps", "gw_rps", "direct_p50", "gw_p50", "added_p50", "direct_p99", "gw_p99", "added_p99", "errors"
+    printf "%-8s %-5s %9s %9s %9s %10s %10s %7s %8s %10s\n", "target", "conc", "rps", "p50", "p99", "added_p50", "added_p99", "errors", "cpu_us", "pg_cpu_us"
     n = split(conc, cs, " ")
     for (k = 1; k <= n; k++) { c = cs[k]
-      printf "%-5s %11.0f %11.0f %8.2fms %8.2fms %8.2fms %8.2fms %8.2fms %8.2fms %7d\n", c,
-        v["direct", c, "rps"], v["gateway", c, "rps"],
-        v["direct", c, "p50_us"] / 1000, v["gateway", c, "p50_us"] / 1000, (v["gateway", c, "p50_us"] - v["direct", c, "p50_us"]) / 1000,
-        v["direct", c, "p99_us"] / 1000, v["gateway", c, "p99_us"] / 1000, (v["gateway", c, "p99_us"] - v["direct", c, "p99_us"]) / 1000,
-        v["gateway", c, "non2xx"] + v["gateway", c, "sockerr"] }
+      split("direct yarp gateway", targets, " ")
+      for (t = 1; t <= 3; t++) { l = targets[t]
+        printf "%-8s %-5s %9.0f %7.2fms %7.2fms %8.2fms %8.2fms %7d %8s %10s\n", l, c, v[l, c, "rps"],
+          v[l, c, "p50_us"] / 1000, v[l, c, "p99_us"] / 1000,
+          (v[l, c, "p50_us"] - v["direct", c, "p50_us"]) / 1000, (v[l, c, "p99_us"] - v["direct", c, "p99_us"]) / 1000,
+          v[l, c, "non2xx"] + v[l, c, "sockerr"], v[l, c, "cpu_us"], l == "gateway" ? v[l, c, "pg_cpu_us"] : "-" } }
   }' "$RESULTS"
 echo "gateway peak RSS: $(( PEAK_RSS_KB / 1024 )) MiB"
-echo
-echo "CPU per request over each gateway row (from /proc: the gateway process; the whole PostgreSQL cluster):"
-printf '%-5s %9s %14s %14s\n' conc requests gateway_cpu_us postgres_cpu_us
-while read -r c n g p; do printf '%-5s %9s %14s %14s\n' "$c" "$n" "$g" "$p"; done <"$OUT/cpu.txt"
 echo
 echo "Inside the gateway, from each row's own request events (before the durable commit):"
 printf '%-5s %9s %12s %12s %14s %14s\n' conc events upstream_p50 upstream_p99 own_work_p50 own_work_p99
