@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Where the gateway's CPU goes, job by job: the same non-streaming load (c=1 and c=16) against the gateway started
+# with all its background jobs on (the default), then with one of them off at a time, then with all of them off.
+# Each configuration gets a fresh schema, so no job starts with a backlog. Run it with ./gateway bench jobs.
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SECONDS_PER_RUN="${BENCH_SECONDS:-8}"
+MOCK_PORT="${BENCH_MOCK_PORT:-19090}"
+GW_PORT="${BENCH_GATEWAY_PORT:-19080}"
+OUT="$ROOT/bench/results"
+mkdir -p "$OUT"
+: "${GATEWAY_DB:?GATEWAY_DB must be set; run ./gateway bench jobs}"
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+start_mock "$MOCK_PORT" "$OUT/mock.log"
+wait_for "http://127.0.0.1:$MOCK_PORT/v1/models"
+
+OFF_EXPORT="Gateway__AnalyticsExport=false"
+OFF_DAEMON="Gateway__ProjectionDaemon=false"
+OFF_CHAIN="Gateway__AuditChainInterval=1.00:00:00"
+OFF_BODIES="Gateway__StoreBodies=false"
+configs=(
+  "default|"
+  "export off|$OFF_EXPORT"
+  "daemon off|$OFF_DAEMON"
+  "chain off|$OFF_CHAIN"
+  "bodies off|$OFF_BODIES"
+  "all four off|$OFF_EXPORT $OFF_DAEMON $OFF_CHAIN $OFF_BODIES"
+)
+
+row() { # key concurrency -> "rps cpu_us pg_cpu_us p50_ms"
+  local t0 p0 t1 p1 line n
+  t0=$(proc_ticks "$GW_PID"); p0=$(pg_ticks)
+  line=$(BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$1" wrk -t$(( $2 < 2 ? 1 : 2 )) -c"$2" -d"${SECONDS_PER_RUN}s" --latency -s "$ROOT/bench/chat.lua" \
+    "http://127.0.0.1:$GW_PORT/v1/chat/completions" | grep '^BENCH')
+  t1=$(proc_ticks "$GW_PID"); p1=$(pg_ticks)
+  n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
+  echo "$(echo "$line" | tr ' ' '\n' | grep '^rps=' | cut -d= -f2) $(cpu_us_per_request $(( t1 - t0 )) "$n") $(cpu_us_per_request $(( p1 - p0 )) "$n") $(echo "$line" | tr ' ' '\n' | grep '^p50_us=' | cut -d= -f2)"
+}
+
+printf '%-14s %-5s %8s %8s %10s %8s\n' config conc rps cpu_us pg_cpu_us p50_ms | tee "$OUT/jobs.txt"
+i=0
+for config in "${configs[@]}"; do
+  name=${config%%|*}; settings=${config#*|}
+  i=$(( i + 1 ))
+  key="sk-gw-jobs-$i-$(date +%s)"
+  # shellcheck disable=SC2086
+  start_gateway "$GW_PORT" "$OUT/gateway-jobs.log" GATEWAY_DATA="$(mktemp -d)" GATEWAY_ADMIN_KEY="sk-admin-jobs-$i-$(date +%s)" \
+    GATEWAY_DEMO_KEY="$key" Gateway__Schema="bench_jobs_$i" Logging__LogLevel__Default=Warning $settings
+  wait_for "http://127.0.0.1:$GW_PORT/health"
+  BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$key" wrk -t2 -c16 -d"${BENCH_WARMUP_SECONDS:-15}s" -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" >/dev/null
+  for c in 1 16; do
+    read -r rps cpu pgcpu p50 <<<"$(row "$key" "$c")"
+    printf '%-14s %-5s %8.0f %8s %10s %7.2fms\n' "$name" "$c" "$rps" "$cpu" "$pgcpu" "$(awk "BEGIN{print $p50/1000}")" | tee -a "$OUT/jobs.txt"
+  done
+  kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true
+done
