@@ -62,6 +62,15 @@ public sealed class GatewayOptions
     public int MaxCommitBatch { get; set; } = 512;
     /// <summary>How many group commits may be in flight at once.</summary>
     public int CommitWriters { get; set; } = 1;
+    /// <summary>
+    /// <c>durable</c> (default): a response completes once its record is committed. <c>async</c>: it completes without
+    /// waiting; records are group-committed within <see cref="AsyncLedgerWindow"/>, drained on a graceful stop, and
+    /// a crash loses those still in memory (docs/configuration.md).
+    /// </summary>
+    public string Ledger { get; set; } = LedgerModes.Durable;
+    /// <summary>With <c>Ledger=async</c>: how long the group commit gathers records before committing them.</summary>
+    public TimeSpan AsyncLedgerWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+    public bool AsyncLedger => string.Equals(Ledger, LedgerModes.Async, StringComparison.OrdinalIgnoreCase);
     /// <summary>How often the in-memory control-plane views re-read PostgreSQL, to follow other nodes' changes.</summary>
     public TimeSpan ControlPlaneRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -81,4 +90,10 @@ public sealed class GatewayOptions
             throw new InvalidOperationException("GATEWAY_DB is not set: give it an Npgsql connection string, or start with ./gateway run.");
         return options;
     }
+}
+
+public static class LedgerModes
+{
+    public const string Durable = "durable";
+    public const string Async = "async";
 }

@@ -73,8 +73,21 @@ for c in $CONCURRENCY; do
 done
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
 
+# The opt-in async ledger (Gateway:Ledger=async): a second gateway on its own schema, the durable one left idle.
+ASYNC_PORT=$(( GW_PORT + 1 ))
+ASYNC_KEY="sk-gw-bench-async-$(date +%s)"
+start_gateway "$ASYNC_PORT" "$OUT/gateway-async.log" GATEWAY_DATA="$(mktemp -d)" GATEWAY_ADMIN_KEY="$ADMIN-async" GATEWAY_DEMO_KEY="$ASYNC_KEY" \
+  Gateway__Schema=bench_async Gateway__Ledger=async Logging__LogLevel__Default=Warning
+ASYNC_PID=$GW_PID
+wait_for "http://127.0.0.1:$ASYNC_PORT/health"
+BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$ASYNC_KEY" wrk -t2 -c16 -d"${BENCH_WARMUP_SECONDS:-30}s" -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$ASYNC_PORT/v1/chat/completions" >/dev/null
+for c in $CONCURRENCY; do
+  measure "async c=$c" "http://127.0.0.1:$ASYNC_PORT/v1/chat/completions" mock/gpt-4o-mini "$ASYNC_KEY" "$c" "$ASYNC_PID"
+done
+
 echo
 echo "Non-streaming chat, ${SECONDS_PER_RUN}s per row, $(nproc) cores; every gateway request durably recorded before it completes."
+echo "gateway = every request durable before its response; async = Gateway:Ledger=async (committed within a window after)."
 echo "added = the target's latency minus the mock's own (direct); cpu_us = the target process's CPU per request;"
 echo "pg_cpu_us = the PostgreSQL cluster's CPU per request over the same row (only the gateway writes to it)."
 awk -v conc="$CONCURRENCY" '
@@ -84,12 +97,12 @@ awk -v conc="$CONCURRENCY" '
     printf "%-8s %-5s %9s %9s %9s %10s %10s %7s %8s %10s\n", "target", "conc", "rps", "p50", "p99", "added_p50", "added_p99", "errors", "cpu_us", "pg_cpu_us"
     n = split(conc, cs, " ")
     for (k = 1; k <= n; k++) { c = cs[k]
-      split("direct yarp gateway", targets, " ")
-      for (t = 1; t <= 3; t++) { l = targets[t]
+      split("direct yarp gateway async", targets, " ")
+      for (t = 1; t <= 4; t++) { l = targets[t]
         printf "%-8s %-5s %9.0f %7.2fms %7.2fms %8.2fms %8.2fms %7d %8s %10s\n", l, c, v[l, c, "rps"],
           v[l, c, "p50_us"] / 1000, v[l, c, "p99_us"] / 1000,
           (v[l, c, "p50_us"] - v["direct", c, "p50_us"]) / 1000, (v[l, c, "p99_us"] - v["direct", c, "p99_us"]) / 1000,
-          v[l, c, "non2xx"] + v[l, c, "sockerr"], v[l, c, "cpu_us"], l == "gateway" ? v[l, c, "pg_cpu_us"] : "-" } }
+          v[l, c, "non2xx"] + v[l, c, "sockerr"], v[l, c, "cpu_us"], (l == "gateway" || l == "async") ? v[l, c, "pg_cpu_us"] : "-" } }
   }' "$RESULTS"
 echo "gateway peak RSS: $(( PEAK_RSS_KB / 1024 )) MiB"
 echo

@@ -367,6 +367,17 @@ public sealed partial class Proxy(
 
     async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object> events, IReadOnlyList<object> messages)
     {
+        if (options.AsyncLedger)
+        {
+            // The response does not wait: the record is in memory until the next group commit (at most a window
+            // away), and a failure to commit it is logged, since nobody is left to answer.
+            recorder.RecordAsync(record, bodies, events, messages).ContinueWith(static (done, state) =>
+            {
+                var (log, id) = ((ILogger, Guid))state!;
+                log.LogError("Request {RequestId} could not be recorded: {Error}", id, DatabaseFailure.Describe(done.Exception!.GetBaseException()));
+            }, (logger, record.RequestId), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return;
+        }
         try
         {
             await recorder.RecordAsync(record, bodies, events, messages);

@@ -79,6 +79,10 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         // Not bound to stoppingToken: on shutdown the loop drains what is queued, then ends.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            // Nobody waits on an async ledger's commit: gather a window's worth of records into one commit (not on
+            // shutdown, which drains at once).
+            if (options.AsyncLedger && !stoppingToken.IsCancellationRequested)
+                await Task.Delay(options.AsyncLedgerWindow, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
             while (batch.Count < options.MaxCommitBatch && reader.TryRead(out var next)) batch.Add(next);
             await CommitWithRetryAsync(batch, stoppingToken);
             batch.Clear();
