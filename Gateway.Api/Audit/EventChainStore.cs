@@ -98,8 +98,7 @@ public sealed class EventChainStore(string postgres, string schema)
     {
         await using var pg = new NpgsqlConnection(postgres);
         await pg.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {Chain}", pg);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
+        return (await HeadAsync(pg, ct)).Seq;
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace Gateway.Api.Dashboard;
 /// </summary>
 public sealed class DashboardKeyRing(GatewayOptions options) : IXmlRepository
 {
-    string Table => $"\"{options.Schema}\".dashboard_keys";
+    string Table => $"\"{options.Schema}\".{DashboardTables.Keys}";
 
     public IReadOnlyCollection<XElement> GetAllElements()
     {
@@ -38,8 +38,6 @@ public sealed class DashboardKeyRing(GatewayOptions options) : IXmlRepository
     {
         var connection = new NpgsqlConnection(options.Db);
         connection.Open();
-        using var create = new NpgsqlCommand($"create schema if not exists \"{options.Schema}\"; create table if not exists {Table} (name text primary key, xml text not null)", connection);
-        create.ExecuteNonQuery();
         return connection;
     }
 }

@@ -9,10 +9,7 @@ namespace Gateway.Api.Dashboard;
 /// </summary>
 public sealed class DashboardSessions(GatewayOptions options)
 {
-    readonly SemaphoreSlim created = new(1, 1);
-    volatile bool ready;
-
-    string Table => $"\"{options.Schema}\".dashboard_sessions";
+    string Table => $"\"{options.Schema}\".{DashboardTables.Sessions}";
     static int LifetimeSeconds => (int)DashboardServices.SessionLifetime.TotalSeconds;
 
     public async Task<Guid> StartAsync(Guid adminKeyId, CancellationToken ct)
@@ -51,23 +48,6 @@ public sealed class DashboardSessions(GatewayOptions options)
     {
         var connection = new NpgsqlConnection(options.Db);
         await connection.OpenAsync(ct);
-        if (ready) return connection;
-        await created.WaitAsync(ct);
-        try
-        {
-            if (!ready)
-            {
-                await using var create = new NpgsqlCommand(
-                    $"create schema if not exists \"{options.Schema}\"; create table if not exists {Table} " +
-                    "(id uuid primary key, admin_key_id uuid not null, started_at timestamptz not null, ended_at timestamptz)", connection);
-                await create.ExecuteNonQueryAsync(ct);
-                ready = true;
-            }
-        }
-        finally
-        {
-            created.Release();
-        }
         return connection;
     }
 }

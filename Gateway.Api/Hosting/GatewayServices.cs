@@ -36,6 +36,7 @@ public static class GatewayServices
                 store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 store.Events.MetadataConfig.HeadersEnabled = true;
                 store.AddGatewayProjections();
+                store.AddDashboardTables();
                 store.Schema.For<ProviderSecret>();
                 store.Schema.For<WebhookSecret>();
                 store.Listeners.Add(new ControlPlaneListener(sp));

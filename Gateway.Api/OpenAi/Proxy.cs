@@ -371,7 +371,7 @@ public sealed partial class Proxy(
         {
             // The response does not wait: the record is in memory until the next group commit (at most a window
             // away), and a failure to commit it is logged, since nobody is left to answer.
-            recorder.RecordAsync(record, bodies, events, messages).ContinueWith(static (done, state) =>
+            _ = recorder.RecordAsync(record, bodies, events, messages).ContinueWith(static (done, state) =>
             {
                 var (log, id) = ((ILogger, Guid))state!;
                 log.LogError("Request {RequestId} could not be recorded: {Error}", id, DatabaseFailure.Describe(done.Exception!.GetBaseException()));

@@ -47,16 +47,8 @@ public static class AnalyticsEndpoints
     [Tags("analytics")]
     public static IResult Overview(string? bucket, string? by, DateTimeOffset? from, DateTimeOffset? to, GatewayOptions options, ControlPlaneViews views)
     {
-        Gateway.Analytics.Overview overview;
-        try
-        {
-            using var db = AnalyticsSchema.Open(options.AnalyticsFile);
-            overview = OverviewQuery.Run(db, bucket ?? "hour", by ?? "none", from, to);
-        }
-        catch (ArgumentException ex)
-        {
-            return Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0]));
-        }
+        var (overview, refusal) = Ask(options, db => OverviewQuery.Run(db, bucket ?? "hour", by ?? "none", from, to));
+        if (overview is null) return refusal!;
         var series = string.Equals(by, "provider", StringComparison.OrdinalIgnoreCase) ? overview.Series.WithNames("group", Names(views)) : overview.Series;
         return Results.Ok(new { totals = overview.Totals, columns = series.Columns, rows = series.Rows });
     }
@@ -67,25 +59,32 @@ public static class AnalyticsEndpoints
     public static IResult Requests(string? key, string? team, string? model, int? status, string? route, DateTimeOffset? from, DateTimeOffset? to,
         long? before, int? limit, string? format, GatewayOptions options, ControlPlaneViews views) =>
         Answer(options, views, format, db => RequestLogQuery.Run(db, new RequestLogFilter(key, team, model, status, route), from, to, before, limit ?? 50),
-            nameColumn: "provider_id");
+            providerColumn: "provider_id");
 
+    /// <summary>A query's answer as JSON or CSV, with <c>provider_name</c> beside its provider ids.</summary>
     static IResult Answer(GatewayOptions options, ControlPlaneViews views, string? format, Func<DuckDB.NET.Data.DuckDBConnection, QueryResult> query,
-        string nameColumn = "provider")
+        string providerColumn = "provider")
     {
-        QueryResult result;
-        try
-        {
-            using var db = AnalyticsSchema.Open(options.AnalyticsFile);
-            result = query(db);
-        }
-        catch (ArgumentException ex)
-        {
-            return Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0]));
-        }
-        result = result.WithNames(nameColumn, Names(views), nameColumn == "provider" ? null : "provider_name");
+        var (answer, refusal) = Ask(options, query);
+        if (answer is null) return refusal!;
+        var result = answer.WithNames(providerColumn, Names(views), "provider_name");
         return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             ? Results.Text(Csv(result), "text/csv")
             : Results.Ok(new { columns = result.Columns, rows = result.Rows });
+    }
+
+    /// <summary>Runs a question against the export; a filter or grouping it refuses is a 400 naming the parameter.</summary>
+    static (T? Answer, IResult? Refusal) Ask<T>(GatewayOptions options, Func<DuckDB.NET.Data.DuckDBConnection, T> query) where T : class
+    {
+        try
+        {
+            using var db = AnalyticsSchema.Open(options.AnalyticsFile);
+            return (query(db), null);
+        }
+        catch (ArgumentException ex)
+        {
+            return (null, Results.Problem(AdminProblems.Invalid(ex.ParamName ?? "query", ex.Message.Split(" (Parameter")[0])));
+        }
     }
 
     static Func<string, string?> Names(ControlPlaneViews views) =>

@@ -14,10 +14,7 @@ public static class GetKeyEndpoint
     [ProducesResponseType<KeyResponse>(200)]
     public static async Task<IResult> Get(Guid id, IQuerySession session, HttpContext ctx, CancellationToken ct)
     {
-        var key = await session.LoadAsync<KeyView>(id, ct);
-        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
-        if (ctx.Principal() is { Role: AdminRoles.KeyManager } manager && manager.TeamId != key.TeamId)
-            return AdminAuth.Forbidden($"This admin key may not read keys of team {key.TeamId}.");
-        return Results.Ok(KeyResponse.From(key));
+        var (key, refusal) = await ManagedKey.LoadForReadingAsync(id, session, ctx, ct);
+        return refusal ?? Results.Ok(KeyResponse.From(key!));
     }
 }

@@ -44,10 +44,7 @@ public static class ListKeysEndpoint
     [ProducesResponseType<KeyUsage>(200)]
     public static async Task<IResult> Usage(Guid id, IQuerySession session, HttpContext ctx, CancellationToken ct)
     {
-        var key = await session.LoadAsync<KeyView>(id, ct);
-        if (key is null) return Results.Problem(AdminProblems.NotFound($"No key with id {id}."));
-        if (ctx.Principal() is { Role: Gateway.Domain.Keys.AdminRoles.KeyManager } manager && manager.TeamId != key.TeamId)
-            return AdminAuth.Forbidden($"This admin key may not read keys of team {key.TeamId}.");
-        return Results.Ok(await session.LoadAsync<KeyUsage>(id, ct) ?? new KeyUsage { Id = id, TeamId = key.TeamId });
+        var (key, refusal) = await ManagedKey.LoadForReadingAsync(id, session, ctx, ct);
+        return refusal ?? Results.Ok(await session.LoadAsync<KeyUsage>(id, ct) ?? new KeyUsage { Id = id, TeamId = key!.TeamId });
     }
 }

@@ -36,6 +36,12 @@ async function handle(res) {
 }
 
 /** A header value must be printable ASCII; newlines and other controls become spaces. */
+/** What is wrong with a change's reason, or null: it is required, and printable ASCII (it travels in an HTTP header). */
+export function reasonProblem(text) {
+  if (!text) return 'Reason: required.';
+  return /[^\x20-\x7e]/.test(headerSafe(text)) ? 'Reason: use plain ASCII characters (it travels in an HTTP header).' : null;
+}
+
 export function headerSafe(text) {
   return String(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
@@ -452,12 +458,8 @@ function buildDialog() {
     const epoch = dialog.epoch;
     if (!handler || !node.open || epoch !== dialogEpoch) return;
     const text = reason.value.trim();
-    if (!text) { showError(error, new Error('A reason is required.')); reason.focus(); return; }
-    if (/[^\x20-\x7e]/.test(headerSafe(text))) {
-      showError(error, new Error('Use plain ASCII characters in the reason (it travels in an HTTP header).'));
-      reason.focus();
-      return;
-    }
+    const bad = reasonProblem(text);
+    if (bad) { showError(error, new Error(bad)); reason.focus(); return; }
     const values = {};
     for (const input of extra.querySelectorAll('input, select')) values[input.name] = input.type === 'checkbox' ? input.checked : input.value;
     confirm.disabled = true;

@@ -1,5 +1,5 @@
 // Keys and teams: the gateway keys (issue, rotate, revoke for admins and key managers) and the teams.
-import { el, fmt, field, alertBox, showError, renderTable, tryLoad, withReason, note, toLocalInput, headerSafe, sequence } from '../lib.js';
+import { el, fmt, field, alertBox, showError, renderTable, tryLoad, withReason, note, toLocalInput, reasonProblem, sequence } from '../lib.js';
 
 export function render(main, ctx) {
   const root = el('div.page');
@@ -24,8 +24,6 @@ export function render(main, ctx) {
   );
 
   /** A reason for the audit trail: the problem with it, or null when it will do. */
-  const reasonProblem = (why) => (!why ? 'Reason: required.'
-    : /[^\x20-\x7e]/.test(headerSafe(why)) ? 'Reason: use plain ASCII characters (it travels in an HTTP header).' : null);
 
   // ---------- the issue form (admin and key manager only) ----------
   const teamSelect = el('select', { id: 'key-team', testid: 'key-team', required: true });
@@ -68,8 +66,8 @@ export function render(main, ctx) {
       const problems = [];
       if (!name.value.trim()) problems.push('Name: required.');
       if (!teamSelect.value) problems.push('Team: choose a team.');
-      if (!why) problems.push('Reason: required.');
-      else if (/[^\x20-\x7e]/.test(headerSafe(why))) problems.push('Reason: use plain ASCII characters (it travels in an HTTP header).');
+      const bad = reasonProblem(why);
+      if (bad) problems.push(bad);
       if (problems.length) { showError(formError, new Error(problems.join(' '))); return; }
       const list = models.value.split(',').map((s) => s.trim()).filter(Boolean);
       const command = {
