@@ -29,7 +29,7 @@ public class AnalyticsApiTests(GatewayFixture gateway)
         var smallId = small.GetProperty("id").GetGuid().ToString();
 
         var finance = gateway.Client((await gateway.AdminPostAsync("/admin/admin-keys", new { name = "fin", role = "finance" })).GetProperty("key").GetString());
-        var cost = await EventuallyAsync(finance, "/admin/analytics/cost?by=key", rows => rows.Any(r => r[0].GetString() == smallId && r[1].GetInt64() == 2));
+        var cost = (await AnalyticsAnswer.EventuallyAsync(finance, "/admin/analytics/cost?by=key", a => a.Rows.Any(r => r[0].GetString() == smallId && r[1].GetInt64() == 2))).Rows;
         var bigRow = cost.Single(r => r[0].GetString() == bigId);
         Assert.Equal(3, bigRow[1].GetInt64());
         Assert.Equal(3 * 4, bigRow[2].GetInt64()); // prompt tokens: numbers, not objects
@@ -37,18 +37,18 @@ public class AnalyticsApiTests(GatewayFixture gateway)
         Assert.Equal(0, bigRow[4].GetInt64());
         Assert.Equal(3 * model.Cost(4, 7), bigRow[5].GetDecimal());
 
-        var byDay = Rows(await finance.GetStringAsync("/admin/analytics/cost?by=day"));
+        var byDay = (await AnalyticsAnswer.ReadAsync(finance, "/admin/analytics/cost?by=day")).Rows;
         Assert.NotEmpty(byDay);
         Assert.All(byDay, r => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", r[0].GetString()));
 
-        var top = Rows(await finance.GetStringAsync("/admin/analytics/top-keys?n=1000"));
+        var top = (await AnalyticsAnswer.ReadAsync(finance, "/admin/analytics/top-keys?n=1000")).Rows;
         var share = top.Single(r => r[0].GetString() == bigId);
         Assert.Equal(75.0, share[5].GetDouble(), 1); // 3 of the team's 4 paid requests, same price each
 
-        var latency = Rows(await finance.GetStringAsync("/admin/analytics/latency?metric=total&by=model&bucket=hour"));
+        var latency = (await AnalyticsAnswer.ReadAsync(finance, "/admin/analytics/latency?metric=total&by=model&bucket=hour")).Rows;
         Assert.Contains(latency, r => r[1].GetString() == model.PublicId && r[2].GetInt64() == 4);
 
-        var reliability = Rows(await finance.GetStringAsync("/admin/analytics/reliability?by=model&bucket=day"));
+        var reliability = (await AnalyticsAnswer.ReadAsync(finance, "/admin/analytics/reliability?by=model&bucket=day")).Rows;
         Assert.Equal(100.0, reliability.Single(r => r[1].GetString() == flaky.PublicId)[3].GetDouble());
 
         using var csv = await finance.GetAsync("/admin/analytics/cost?by=key&format=csv");
@@ -72,18 +72,5 @@ public class AnalyticsApiTests(GatewayFixture gateway)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(parameter, body);
         Assert.DoesNotContain("   at ", body);
-    }
-
-    static List<JsonElement[]> Rows(string json) =>
-        JsonDocument.Parse(json).RootElement.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().ToArray()).ToList();
-
-    static async Task<List<JsonElement[]>> EventuallyAsync(HttpClient client, string url, Func<List<JsonElement[]>, bool> done)
-    {
-        for (var i = 0; ; i++)
-        {
-            var rows = Rows(await client.GetStringAsync(url));
-            if (done(rows) || i == 100) return rows;
-            await Task.Delay(200);
-        }
     }
 }

@@ -30,7 +30,7 @@ public class DashboardEndpointsTests(GatewayFixture gateway)
         using (var client = gateway.Client(second.Secret)) using (await Chat.PostAsync(client, Chat.Request(model.PublicId))) { }
         using var admin = gateway.Client(GatewayFixture.AdminKey);
         var url = $"/admin/analytics/requests?key={first.Id}";
-        var all = await EventuallyAsync(admin, url, r => r.Rows.Count == 6);
+        var all = await AnalyticsAnswer.EventuallyAsync(admin, url, r => r.Rows.Count == 6);
         Assert.Equal(6, all.Rows.Count);
         Assert.Equal(["seq", "time", "request_id", "key_id", "team_id"], all.Columns.Take(5));
         Assert.True(all.Column("seq").Select(s => s.GetInt64()).SequenceEqual(all.Column("seq").Select(s => s.GetInt64()).OrderDescending()), "newest first");
@@ -39,9 +39,9 @@ public class DashboardEndpointsTests(GatewayFixture gateway)
         Assert.Equal(["mock", "mock", "mock", "mock", "mock", null], all.Column("provider_name").Select(n => n.GetString()).OrderBy(n => n is null));
         Assert.EndsWith("Z", all.Column("time")[0].GetString());
 
-        var onlyModel = await ReadAsync(admin, $"{url}&model={Uri.EscapeDataString(model.PublicId)}");
+        var onlyModel = await AnalyticsAnswer.ReadAsync(admin, $"{url}&model={Uri.EscapeDataString(model.PublicId)}");
         Assert.Equal(ids.AsEnumerable().Reverse(), onlyModel.Column("request_id").Select(r => r.GetString()!));
-        var failed = await ReadAsync(admin, $"{url}&status=502");
+        var failed = await AnalyticsAnswer.ReadAsync(admin, $"{url}&status=502");
         Assert.Equal(failing.PublicId, Assert.Single(failed.Column("model_asked")).GetString());
 
         // Pages of two, each starting below the last one's sequence number: every request once, in order.
@@ -49,7 +49,7 @@ public class DashboardEndpointsTests(GatewayFixture gateway)
         long? before = null;
         for (var page = 0; page < 4; page++)
         {
-            var rows = await ReadAsync(admin, $"{url}&limit=2{(before is null ? "" : $"&before={before}")}");
+            var rows = await AnalyticsAnswer.ReadAsync(admin, $"{url}&limit=2{(before is null ? "" : $"&before={before}")}");
             if (rows.Rows.Count == 0) break;
             Assert.True(rows.Rows.Count <= 2);
             paged.AddRange(rows.Column("request_id").Select(r => r.GetString()!));
@@ -57,7 +57,7 @@ public class DashboardEndpointsTests(GatewayFixture gateway)
         }
         Assert.Equal(all.Column("request_id").Select(r => r.GetString()!), paged);
 
-        var none = await ReadAsync(admin, $"{url}&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z");
+        var none = await AnalyticsAnswer.ReadAsync(admin, $"{url}&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z");
         Assert.Empty(none.Rows);
         using var bad = await admin.GetAsync($"{url}&status=abc");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -75,7 +75,7 @@ public class DashboardEndpointsTests(GatewayFixture gateway)
             using (await Chat.PostAsync(client, Chat.Request(anthropic.PublicId))) { }
         }
         using var admin = gateway.Client(GatewayFixture.AdminKey);
-        await EventuallyAsync(admin, $"/admin/analytics/requests?key={key.Id}", r => r.Rows.Count == 4);
+        await AnalyticsAnswer.EventuallyAsync(admin, $"/admin/analytics/requests?key={key.Id}", r => r.Rows.Count == 4);
 
         var overview = JsonDocument.Parse(await admin.GetStringAsync("/admin/analytics/overview?bucket=day&by=provider")).RootElement;
 
@@ -128,27 +128,5 @@ public class DashboardEndpointsTests(GatewayFixture gateway)
         Assert.True(report.GetProperty("events").GetInt64() > 0);
         Assert.Equal(64, report.GetProperty("head").GetString()!.Length);
         Assert.Equal(JsonValueKind.Null, report.GetProperty("firstBreak").ValueKind);
-    }
-
-    sealed record Answer(List<string> Columns, List<JsonElement[]> Rows)
-    {
-        public List<JsonElement> Column(string name) => Rows.Select(r => r[Columns.IndexOf(name)]).ToList();
-    }
-
-    static async Task<Answer> ReadAsync(HttpClient client, string url)
-    {
-        var root = JsonDocument.Parse(await client.GetStringAsync(url)).RootElement;
-        return new Answer(root.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!).ToList(),
-            root.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().ToArray()).ToList());
-    }
-
-    static async Task<Answer> EventuallyAsync(HttpClient client, string url, Func<Answer, bool> done)
-    {
-        for (var i = 0; ; i++)
-        {
-            var answer = await ReadAsync(client, url);
-            if (done(answer) || i == 100) return answer;
-            await Task.Delay(200);
-        }
     }
 }

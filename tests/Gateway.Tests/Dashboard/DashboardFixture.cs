@@ -60,14 +60,16 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public HttpClient Client(string? key) => Node.Client(key);
 
-    public async Task<JsonElement> AdminPostAsync(string url, object? body, bool allowConflict = false)
+    public async Task<JsonElement> AdminPostAsync(string url, object? body)
     {
         using var client = Client(GatewayFixture.AdminKey);
-        using var response = await client.PostAsJsonAsync(url, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (allowConflict && response.StatusCode == System.Net.HttpStatusCode.Conflict) return default;
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {url} answered {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return await client.PostJsonAsync(url, body);
+    }
+
+    public async Task<JsonElement> AdminGetAsync(string url)
+    {
+        using var client = Client(GatewayFixture.AdminKey);
+        return await client.GetJsonAsync(url);
     }
 
     /// <summary>A chat completion with a gateway key; the response's status.</summary>

@@ -32,7 +32,7 @@ public sealed class KestrelNode : IAsyncDisposable
 
     public static KestrelNode Start(string connectionString, string masterKey, params (string Key, string Value)[] settings)
     {
-        var port = FreePort();
+        var port = TestClients.FreePort();
         var logs = new CapturedLogs();
         var factory = new WebApplicationFactory<Gateway.Api.GatewayOptions>().WithWebHostBuilder(builder =>
         {
@@ -51,19 +51,7 @@ public sealed class KestrelNode : IAsyncDisposable
         return new KestrelNode(factory, port, logs);
     }
 
-    public HttpClient Client(string? key)
-    {
-        var client = new HttpClient { BaseAddress = BaseAddress };
-        if (key is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", key);
-        return client;
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public HttpClient Client(string? key) => new HttpClient { BaseAddress = BaseAddress }.WithKey(key);
 
     public async ValueTask DisposeAsync() => await factory.DisposeAsync();
 }

@@ -38,7 +38,7 @@ public class SupplyChainTests
     [Fact]
     public async Task a_package_with_a_known_high_vulnerability_fails_the_restore_and_a_moderate_one_does_not()
     {
-        var port = FreePort();
+        var port = TestClients.FreePort();
         var feed = $"http://127.0.0.1:{port}/";
         using var listener = new HttpListener();
         listener.Prefixes.Add(feed);
@@ -105,14 +105,5 @@ public class SupplyChainTests
             await serving.ContinueWith(_ => { });
             dir.Delete(recursive: true);
         }
-    }
-
-    static int FreePort()
-    {
-        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 }
