@@ -50,7 +50,7 @@ measure() { # label url model key concurrency pid
   line=$(run_wrk "$1" "$2" "$3" "$4" "$5")
   t1=$(proc_ticks "$6"); p1=$(pg_ticks)
   n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
-  echo "$line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n") pg_cpu_us=$(cpu_us_per_request $(( p1 - p0 )) "$n")" >>"$RESULTS"
+  echo "$line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n") pg_cpu_us=$(cpu_us_per_request $(( p1 - p0 )) "$n") rss_mb=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$6/status")" >>"$RESULTS"
 }
 
 for c in $CONCURRENCY; do
@@ -73,6 +73,10 @@ for c in $CONCURRENCY; do
 done
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
 
+# The LLM-shaped row (bench/stream_row.sh): 2,000 streams open at once, direct and then through the durable gateway.
+source "$ROOT/bench/stream_row.sh"
+stream_row "$GW_PORT" "$KEY" "$GW_PID" "$ADMIN" >"$OUT/streams.txt"
+
 # The opt-in async ledger (Gateway:Ledger=async): a second gateway on its own schema, the durable one left idle.
 ASYNC_PORT=$(( GW_PORT + 1 ))
 ASYNC_KEY="sk-gw-bench-async-$(date +%s)"
@@ -94,17 +98,19 @@ awk -v conc="$CONCURRENCY" '
   { split($0, parts, " "); label = parts[1]; c = parts[2]; sub("c=", "", c)
     for (i = 3; i <= length(parts); i++) { split(parts[i], kv, "="); v[label, c, kv[1]] = kv[2] } }
   END {
-    printf "%-8s %-5s %9s %9s %9s %10s %10s %7s %8s %10s\n", "target", "conc", "rps", "p50", "p99", "added_p50", "added_p99", "errors", "cpu_us", "pg_cpu_us"
+    printf "%-8s %-5s %9s %9s %9s %10s %10s %7s %8s %10s %7s\n", "target", "conc", "rps", "p50", "p99", "added_p50", "added_p99", "errors", "cpu_us", "pg_cpu_us", "rss_mb"
     n = split(conc, cs, " ")
     for (k = 1; k <= n; k++) { c = cs[k]
       split("direct yarp gateway async", targets, " ")
       for (t = 1; t <= 4; t++) { l = targets[t]
-        printf "%-8s %-5s %9.0f %7.2fms %7.2fms %8.2fms %8.2fms %7d %8s %10s\n", l, c, v[l, c, "rps"],
+        printf "%-8s %-5s %9.0f %7.2fms %7.2fms %8.2fms %8.2fms %7d %8s %10s %7s\n", l, c, v[l, c, "rps"],
           v[l, c, "p50_us"] / 1000, v[l, c, "p99_us"] / 1000,
           (v[l, c, "p50_us"] - v["direct", c, "p50_us"]) / 1000, (v[l, c, "p99_us"] - v["direct", c, "p99_us"]) / 1000,
-          v[l, c, "non2xx"] + v[l, c, "sockerr"], v[l, c, "cpu_us"], (l == "gateway" || l == "async") ? v[l, c, "pg_cpu_us"] : "-" } }
+          v[l, c, "non2xx"] + v[l, c, "sockerr"], v[l, c, "cpu_us"], (l == "gateway" || l == "async") ? v[l, c, "pg_cpu_us"] : "-", v[l, c, "rss_mb"] } }
   }' "$RESULTS"
-echo "gateway peak RSS: $(( PEAK_RSS_KB / 1024 )) MiB"
+echo "gateway peak RSS: $(( PEAK_RSS_KB / 1024 )) MiB (non-streaming rows)"
+echo
+cat "$OUT/streams.txt"
 echo
 echo "Inside the gateway, from each row's own request events (before the durable commit):"
 printf '%-5s %9s %12s %12s %14s %14s\n' conc events upstream_p50 upstream_p99 own_work_p50 own_work_p99
