@@ -1,7 +1,7 @@
 using Gateway.Api.ControlPlane;
 using Gateway.Api.Dashboard;
 using Microsoft.AspNetCore.Antiforgery;
-using Gateway.Api.OpenAi;
+using Gateway.Api.RequestPath.Admission;
 using Gateway.Domain.Keys;
 
 namespace Gateway.Api.Admin;

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
-using Gateway.Api.OpenAi;
-using Gateway.Api.Providers;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Anthropic;
 
@@ -30,8 +29,8 @@ public sealed class AnthropicDialect : ClientDialect
         return true;
     }
 
-    public override ClientStream OpenStream(RequestHead head, RequestTrace trace, PipeWriter writer) =>
-        new AnthropicClientStream(writer, new MessagesStreamEncoder(trace.Model!.PublicId, "msg_" + trace.RequestId.ToString("N")));
+    public override ClientStream OpenStream(RequestHead head, Guid requestId, DateTimeOffset created, string model, PipeWriter writer) =>
+        new AnthropicClientStream(writer, new MessagesStreamEncoder(model, "msg_" + requestId.ToString("N")));
 }
 
 internal sealed class AnthropicClientStream(PipeWriter writer, MessagesStreamEncoder encoder) : ClientStream(writer)

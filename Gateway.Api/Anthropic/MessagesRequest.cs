@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Gateway.Api.Providers;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Anthropic;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using Gateway.Api.Providers;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Anthropic;
 

@@ -3,6 +3,12 @@ using Gateway.Api.ControlPlane;
 using Gateway.Api.OpenAi;
 using Gateway.Api.Providers;
 using Gateway.Api.Recording;
+using Gateway.Api.RequestPath;
+using Gateway.Api.RequestPath.Admission;
+using Gateway.Api.RequestPath.Attempts;
+using Gateway.Api.RequestPath.Completion;
+using Gateway.Api.RequestPath.Relay;
+using Gateway.Api.RequestPath.Wire;
 using Gateway.Api.Dashboard;
 using Gateway.Api.Security;
 using Gateway.Projections;
@@ -60,7 +66,6 @@ public static class GatewayServices
         services.AddSingleton<ProviderAdapters>();
         services.AddSingleton<Routing.TargetHealth>();
         services.AddSingleton<Budgets.BudgetLedger>();
-        services.AddSingleton<Budgets.BudgetGate>();
         services.AddSingleton<Limits.RateLimits>();
         services.AddSingleton<Pricing.StarterPrices>();
         services.AddSingleton<Analytics.AnalyticsExportService>();
@@ -74,6 +79,15 @@ public static class GatewayServices
         services.AddHostedService(sp => sp.GetRequiredService<Routing.CircuitJournal>());
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UsageEstimator>();
+        // The request path, step by step (RequestPath/README.md).
+        services.AddSingleton<RequestCompletion>();
+        services.AddSingleton<RequestUsage>();
+        services.AddSingleton<BudgetGate>();
+        services.AddSingleton<RequestAdmission>();
+        services.AddSingleton<BufferedRelay>();
+        services.AddSingleton<UpstreamAttempt>();
+        services.AddSingleton<TargetAttempts>();
+        services.AddSingleton<RouteAttempts>();
         services.AddSingleton<Proxy>();
         services.AddGatewayHealth();
         services.AddDashboard(options);

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Gateway.Api.ControlPlane;
+using Gateway.Api.RequestPath.Admission;
+using Gateway.Api.RequestPath.Wire;
+using Gateway.Domain.Requests;
 
 namespace Gateway.Api.OpenAi;
 
@@ -12,7 +15,7 @@ public static class ModelsEndpoint
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
-            await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key");
+            await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, ErrorTypes.InvalidRequest, "invalid_api_key");
             return;
         }
         using var buffer = new PooledBuffer(1024);
@@ -37,12 +40,12 @@ public static class ModelsEndpoint
         var snapshot = views.Current;
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
-            await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, OpenAiError.InvalidRequest, "invalid_api_key");
+            await OpenAiError.WriteAsync(ctx, 401, GatewayKeyAuth.InvalidKeyMessage, ErrorTypes.InvalidRequest, "invalid_api_key");
             return;
         }
         if (!snapshot.ModelsByPublicId.TryGetValue(id, out var model) || !model.Enabled || !key.MayCall(id))
         {
-            await OpenAiError.WriteAsync(ctx, 404, $"The model '{id}' does not exist or is not enabled.", OpenAiError.InvalidRequest, "model_not_found", "model");
+            await OpenAiError.WriteAsync(ctx, 404, $"The model '{id}' does not exist or is not enabled.", ErrorTypes.InvalidRequest, "model_not_found", "model");
             return;
         }
         using var buffer = new PooledBuffer(256);

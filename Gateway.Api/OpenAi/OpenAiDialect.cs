@@ -1,6 +1,8 @@
 using System.IO.Pipelines;
 using System.Text.Json;
-using Gateway.Api.Providers;
+using Gateway.Api.RequestPath.Admission;
+using Gateway.Api.RequestPath.Wire;
+using Gateway.Domain.Requests;
 
 namespace Gateway.Api.OpenAi;
 
@@ -11,7 +13,7 @@ public sealed class OpenAiDialect : ClientDialect
 
     public override string InvalidKeyMessage => GatewayKeyAuth.InvalidKeyMessage;
 
-    public override bool SendsOpenAiChunks => true;
+    public override bool SpeaksOpenAi => true;
 
     public override bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output) => false;
 
@@ -20,11 +22,11 @@ public sealed class OpenAiDialect : ClientDialect
 
     public override bool TranslateResponse(ReadOnlySpan<byte> openAiResponse, PooledBuffer output) => false;
 
-    public override ClientStream OpenStream(RequestHead head, RequestTrace trace, PipeWriter writer) =>
-        new OpenAiClientStream(writer, head.IncludeUsage, trace);
+    public override ClientStream OpenStream(RequestHead head, Guid requestId, DateTimeOffset created, string model, PipeWriter writer) =>
+        new OpenAiClientStream(writer, head.IncludeUsage, requestId, created, model);
 }
 
-internal sealed class OpenAiClientStream(PipeWriter writer, bool includeUsage, RequestTrace trace) : ClientStream(writer)
+internal sealed class OpenAiClientStream(PipeWriter writer, bool includeUsage, Guid requestId, DateTimeOffset created, string model) : ClientStream(writer)
 {
     static readonly byte[] DataPrefix = "data: "u8.ToArray();
     static readonly byte[] EventEnd = "\n\n"u8.ToArray();
@@ -60,7 +62,7 @@ internal sealed class OpenAiClientStream(PipeWriter writer, bool includeUsage, R
     public override void Fail(int status, string message)
     {
         Hold(DataPrefix);
-        Hold(OpenAiError.Serialize(message, OpenAiError.UpstreamType, "stream_interrupted"));
+        Hold(OpenAiError.Serialize(message, ErrorTypes.Upstream, "stream_interrupted"));
         Hold(EventEnd);
     }
 
@@ -77,10 +79,10 @@ internal sealed class OpenAiClientStream(PipeWriter writer, bool includeUsage, R
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("id", "chatcmpl-" + trace.RequestId.ToString("N"));
+            w.WriteString("id", "chatcmpl-" + requestId.ToString("N"));
             w.WriteString("object", "chat.completion.chunk");
-            w.WriteNumber("created", trace.StartedAt.ToUnixTimeSeconds());
-            w.WriteString("model", trace.Model?.PublicId ?? trace.ModelAsked);
+            w.WriteNumber("created", created.ToUnixTimeSeconds());
+            w.WriteString("model", model);
             w.WriteStartArray("choices");
             w.WriteEndArray();
             w.WriteStartObject("usage");

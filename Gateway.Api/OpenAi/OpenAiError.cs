@@ -2,15 +2,9 @@ using System.Text.Json;
 
 namespace Gateway.Api.OpenAi;
 
-/// <summary>Errors on /v1 leave in OpenAI's shape: {"error":{"message","type","param","code"}}.</summary>
+/// <summary>Errors on /v1 leave in OpenAI's shape: {"error":{"message","type","param","code"}}, the type one of <see cref="Domain.Requests.ErrorTypes"/>.</summary>
 public static class OpenAiError
 {
-    public const string InvalidRequest = "invalid_request_error";
-    public const string Authentication = "authentication_error";
-    public const string UpstreamType = "upstream_error";
-    public const string RateLimitType = "rate_limit_error";
-    public const string ServerType = "server_error";
-
     /// <summary>API JSON, not HTML: quotes and angle brackets in messages stay readable.</summary>
     static readonly JsonWriterOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -1,4 +1,6 @@
 using Gateway.Api.Anthropic;
+using Gateway.Api.RequestPath.Wire;
+using Gateway.Domain.Requests;
 
 namespace Gateway.Api.OpenAi;
 
@@ -19,13 +21,13 @@ public static class UnroutedRequest
         if (allowed is null)
         {
             ctx.Response.StatusCode = 404;
-            error = dialect.Error(404, $"Invalid URL ({request.Method} {path}).", OpenAiError.InvalidRequest, "unknown_url");
+            error = dialect.Error(404, $"Invalid URL ({request.Method} {path}).", ErrorTypes.InvalidRequest, "unknown_url");
         }
         else
         {
             ctx.Response.StatusCode = 405;
             ctx.Response.Headers.Allow = allowed;
-            error = dialect.Error(405, $"Invalid method for URL ({request.Method} {path}): it takes {allowed}.", OpenAiError.InvalidRequest, "method_not_allowed");
+            error = dialect.Error(405, $"Invalid method for URL ({request.Method} {path}): it takes {allowed}.", ErrorTypes.InvalidRequest, "method_not_allowed");
         }
         ctx.Response.ContentType = "application/json";
         await ctx.Response.Body.WriteAsync(error, ctx.RequestAborted);

@@ -1,4 +1,4 @@
-using Gateway.Api.OpenAi;
+using Gateway.Api.RequestPath.Wire;
 using Gateway.Domain.Providers;
 
 namespace Gateway.Api.Providers;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Gateway.Api.ControlPlane;
-using Gateway.Api.OpenAi;
+using Gateway.Api.RequestPath.Wire;
 using Gateway.Domain.Providers;
 
 namespace Gateway.Api.Providers;

@@ -1,4 +1,4 @@
-using Gateway.Api.OpenAi;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Providers;
 

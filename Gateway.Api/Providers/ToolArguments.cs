@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Providers;
 

@@ -8,9 +8,6 @@ namespace Gateway.Api.Routing;
 /// <summary>A route as the hot path uses it: its tiers resolved to catalog models (as they stand in this snapshot).</summary>
 public sealed class CompiledRoute
 {
-    /// <summary>Longest Retry-After the gateway waits out on the same target; a longer one moves on to the next target.</summary>
-    public static readonly TimeSpan LongestRetryWait = TimeSpan.FromSeconds(10);
-
     public CompiledRoute(string name, RoutePolicy policy, IReadOnlyList<IReadOnlyList<(CatalogModel Model, int Weight)>> tiers)
     {
         Name = name;
@@ -25,7 +22,7 @@ public sealed class CompiledRoute
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = TimeSpan.FromMilliseconds(Math.Max(1, policy.BackoffMs)),
-                    MaxDelay = LongestRetryWait,
+                    MaxDelay = RouteFailures.LongestRetryWait,
                     ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { CanRetry: true }),
                     // The upstream said when to come back: wait that long rather than the computed backoff.
                     DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),

@@ -1,5 +1,5 @@
 using Gateway.Api.ControlPlane;
-using Gateway.Api.OpenAi;
+using Gateway.Api.RequestPath.Wire;
 using Gateway.Domain.Providers;
 
 namespace Gateway.Api.Providers.Anthropic;

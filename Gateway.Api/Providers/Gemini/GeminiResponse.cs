@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Providers.Gemini;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Providers.Gemini;
 

@@ -141,9 +141,9 @@ public class MessagesEndpointTests(GatewayFixture gateway)
         // An OpenAI-format upstream reports usage only at its end, after the relay has started: message_start carries
         // the gateway's tokenizer count (the record keeps the upstream's final count).
         var start = ParseSse(await response.Content.ReadAsStringAsync()).First(e => e.Name == "message_start").Data;
-        var expected = new Gateway.Api.OpenAi.UsageEstimator().CountPrompt(
+        var expected = new Gateway.Api.RequestPath.Completion.UsageEstimator().CountPrompt(
             """{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello there general Kenobi"}]}"""u8,
-            Gateway.Api.OpenAi.Operation.Chat);
+            Gateway.Api.RequestPath.Wire.Operation.Chat);
         Assert.True(expected > 0);
         Assert.Equal(expected, start.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt64());
     }

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Admission;
 
 /// <summary>
 /// A request body's text must be something every provider accepts before anything reads it: valid UTF-8, and no

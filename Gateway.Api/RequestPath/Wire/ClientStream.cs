@@ -1,32 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Gateway.Api.Providers;
 
-namespace Gateway.Api.OpenAi;
-
-/// <summary>
-/// The wire format a client speaks to the gateway: OpenAI's on /v1/chat/completions, Anthropic's on /v1/messages.
-/// Inside, every request is OpenAI-format; a dialect translates at the edges, in both directions.
-/// </summary>
-public abstract class ClientDialect
-{
-    public abstract string InvalidKeyMessage { get; }
-
-    /// <summary>True when streams are sent as OpenAI chunks, so what was sent can also serve to count tokens.</summary>
-    public virtual bool SendsOpenAiChunks => false;
-
-    /// <summary>Writes the client's body in OpenAI's format to <paramref name="output"/>; false when it already is.</summary>
-    /// <exception cref="System.Text.Json.JsonException">Malformed JSON.</exception>
-    /// <exception cref="TranslationException">Well-formed, but not a valid request.</exception>
-    public abstract bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output);
-
-    public abstract byte[] Error(int status, string message, string type, string? code, string? param = null);
-
-    /// <summary>Writes a complete OpenAI-format answer in the client's format to <paramref name="output"/>; false when it already is.</summary>
-    public abstract bool TranslateResponse(ReadOnlySpan<byte> openAiResponse, PooledBuffer output);
-
-    public abstract ClientStream OpenStream(RequestHead head, RequestTrace trace, PipeWriter writer);
-}
+namespace Gateway.Api.RequestPath.Wire;
 
 /// <summary>
 /// One streamed answer on its way to the client: OpenAI chunks in, the client's SSE frames out, and a copy of

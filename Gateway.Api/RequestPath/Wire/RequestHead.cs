@@ -1,9 +1,6 @@
 using System.Text.Json;
-using FluentValidation;
 
-namespace Gateway.Api.OpenAi;
-
-public enum Operation { Chat, Embeddings }
+namespace Gateway.Api.RequestPath.Wire;
 
 /// <summary>
 /// What the gateway needs from an OpenAI request body, read in one pass without building a DOM: the
@@ -185,30 +182,5 @@ public sealed class RequestHead
     {
         TypeError ??= message;
         TypeErrorParam ??= param;
-    }
-}
-
-/// <summary>The rules a well-typed request must also meet; the first failure names its field.</summary>
-public sealed class RequestHeadValidator : AbstractValidator<RequestHead>
-{
-    public static readonly RequestHeadValidator Instance = new();
-
-    RequestHeadValidator()
-    {
-        RuleFor(h => h.Model).NotEmpty().WithMessage("'model' is required.").OverridePropertyName("model");
-        When(h => h.Operation == Operation.Chat, () =>
-        {
-            RuleFor(h => h.MessageCount).NotNull().WithMessage("'messages' is required.").OverridePropertyName("messages");
-            RuleFor(h => h.MessageCount).GreaterThan(0).When(h => h.MessageCount is not null)
-                .WithMessage("'messages' must contain at least one message.").OverridePropertyName("messages");
-        });
-        When(h => h.Operation == Operation.Embeddings, () =>
-        {
-            RuleFor(h => h.InputCount).NotNull().WithMessage("'input' is required.").OverridePropertyName("input");
-            RuleFor(h => h.InputCount).GreaterThan(0).When(h => h.InputCount is not null)
-                .WithMessage("'input' must not be empty.").OverridePropertyName("input");
-        });
-        RuleFor(h => h.MaxTokens).GreaterThan(0).When(h => h.MaxTokens is not null)
-            .WithMessage("'max_tokens' must be at least 1.").OverridePropertyName("max_tokens");
     }
 }

@@ -2,7 +2,7 @@ using Gateway.Api.ControlPlane;
 using Gateway.Domain.Keys;
 using Microsoft.Extensions.Primitives;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Admission;
 
 /// <summary>Finds the gateway key behind a bearer token: a SHA-256 and a lookup in memory, no database.</summary>
 public static class GatewayKeyAuth

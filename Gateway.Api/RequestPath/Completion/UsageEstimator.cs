@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 using Microsoft.ML.Tokenizers;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Completion;
 
 /// <summary>
 /// Counts tokens with a real tokenizer (o200k_base, GPT-4o's) when an upstream does not report usage, so a

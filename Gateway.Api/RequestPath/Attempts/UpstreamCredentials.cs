@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.Api.ControlPlane;
-using Gateway.Api.OpenAi;
+using Gateway.Api.RequestPath.Completion;
 
-namespace Gateway.Api.Providers;
+namespace Gateway.Api.RequestPath.Attempts;
 
 /// <summary>
 /// Whose provider key pays for a call: one the request brought (when its gateway key allows it), else the
@@ -25,20 +25,17 @@ public static class UpstreamCredentials
             apiKey = null;
             if (!key.AllowsRequestProviderKey) return false;
             apiKey = header[0]!.Trim();
-            trace.CredentialKind = Request;
-            trace.CredentialId = RequestCredentialId(provider.Id, apiKey);
+            trace.PaidWith(Request, RequestCredentialId(provider.Id, apiKey));
             return true;
         }
         if (snapshot.TeamCredentials.TryGetValue((key.TeamId, provider.Id), out var own))
         {
             apiKey = own.ApiKey;
-            trace.CredentialKind = Team;
-            trace.CredentialId = own.CredentialId;
+            trace.PaidWith(Team, own.CredentialId);
             return true;
         }
         apiKey = provider.ApiKey;
-        trace.CredentialKind = Gateway;
-        trace.CredentialId = provider.CredentialId;
+        trace.PaidWith(Gateway, provider.CredentialId);
         return true;
     }
 

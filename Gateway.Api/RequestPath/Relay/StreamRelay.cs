@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO.Pipelines;
 using Gateway.Api.Providers;
+using Gateway.Api.RequestPath.Completion;
+using Gateway.Api.RequestPath.Wire;
+using Gateway.Domain.Requests;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Relay;
 
 /// <summary>
 /// Relays an upstream SSE stream to the client event by event as it arrives: the provider's adapter turns
@@ -15,8 +17,8 @@ namespace Gateway.Api.OpenAi;
 /// is written only after the request's record is durable; a stream that breaks off later ends with an error
 /// event and is recorded as such.
 /// </summary>
-internal sealed class StreamRelay(
-    Proxy proxy, HttpContext ctx, RequestTrace trace, RequestHead head, ReadOnlyMemory<byte> openAiBody, PooledBuffer clientBody,
+public sealed class StreamRelay(
+    RequestCompletion completion, RequestUsage usage, HttpContext ctx, RequestTrace trace, RequestHead head, ReadOnlyMemory<byte> openAiBody, PooledBuffer clientBody,
     ClientDialect dialect, IStreamTranslator translator, HttpResponseMessage upstreamResponse) : IChunkSink, IDisposable
 {
     const int CaptureLimit = 1024 * 1024;
@@ -50,14 +52,14 @@ internal sealed class StreamRelay(
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
-            return ("stream_broken", "broke off its stream before the first token");
+            return (AttemptErrors.StreamBroken, "broke off its stream before the first token");
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or TranslationException or InvalidOperationException or FormatException)
         {
-            return ("stream_broken", "sent a stream event that could not be read");
+            return (AttemptErrors.StreamBroken, "sent a stream event that could not be read");
         }
-        if (translator.Error is { } error) return ("stream_broken", $"reported an error before the first token: {error}");
-        if (!translator.SawContent && !translator.Completed) return ("stream_broken", "ended its stream before the first token");
+        if (translator.Error is { } error) return (AttemptErrors.StreamBroken, $"reported an error before the first token: {error}");
+        if (!translator.SawContent && !translator.Completed) return (AttemptErrors.StreamBroken, "ended its stream before the first token");
         return null;
     }
 
@@ -74,23 +76,30 @@ internal sealed class StreamRelay(
 
     public async Task RunAsync(CancellationToken ct)
     {
-        using var chunks = openAiChunks = dialect.SendsOpenAiChunks ? null : new PooledBuffer(8 * 1024);
-        using var stream = client = dialect.OpenStream(head, trace, ctx.Response.BodyWriter);
+        using var chunks = openAiChunks = dialect.SpeaksOpenAi ? null : new PooledBuffer(8 * 1024);
+        using var stream = client = dialect.OpenStream(head, trace.RequestId, trace.StartedAt, trace.Model!.PublicId, ctx.Response.BodyWriter);
         await RelayAsync(ct);
     }
 
-    async Task RelayAsync(CancellationToken ct)
+    /// <summary>The stream is chosen: its headers, its opening and what priming read go to the client.</summary>
+    ClientStream Open()
     {
         var response = ctx.Response;
         response.StatusCode = 200;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        var writer = response.BodyWriter;
         var client = this.client!;
-        client.Start(client.OpensWithPromptCount ? proxy.PromptBeforeAnswer(trace, translator.Usage, openAiBody.Span) : default);
+        client.Start(client.OpensWithPromptCount ? usage.PromptBeforeAnswer(trace, translator.Usage, openAiBody.Span) : default);
         ReplayPrimed();
         client.Pending = false;
+        return client;
+    }
+
+    async Task RelayAsync(CancellationToken ct)
+    {
+        var client = Open();
+        var writer = ctx.Response.BodyWriter;
         await writer.FlushAsync(ctx.RequestAborted);
 
         string? failure = null;
@@ -111,10 +120,10 @@ internal sealed class StreamRelay(
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
-            trace.UpstreamEnd = Stopwatch.GetTimestamp();
+            trace.UpstreamEndedNow();
             // The tokens streamed so far were generated and are billed even though the client left.
             TakeUsage();
-            await proxy.CommitAsync(trace, 499, "client_closed_request", clientBody.Span, client.Captured);
+            await completion.CommitAsync(trace, 499, "client_closed_request", clientBody.Span, client.Captured);
             return;
         }
         catch (OperationCanceledException)
@@ -129,20 +138,17 @@ internal sealed class StreamRelay(
         {
             failure = "The provider sent a stream event that could not be read.";
         }
-        trace.UpstreamEnd = Stopwatch.GetTimestamp();
+        trace.UpstreamEndedNow();
         TakeUsage();
 
-        if (failure is null)
+        // The last event is held back until the record is durable: a client that saw the end knows it was recorded.
+        if (failure is null) client.Complete(trace.Usage);
+        else
         {
-            client.Complete(trace.Usage);
-            await proxy.CommitAsync(trace, 200, null, clientBody.Span, client.Captured);
-            client.Release();
-            await writer.FlushAsync(ctx.RequestAborted);
-            return;
+            trace.MarkStreamBroken();
+            client.Fail(502, failure);
         }
-        trace.MarkStreamBroken();
-        client.Fail(502, failure);
-        await proxy.CommitAsync(trace, 502, "stream_interrupted", clientBody.Span, client.Captured);
+        await completion.CommitAsync(trace, failure is null ? 200 : 502, failure is null ? null : "stream_interrupted", clientBody.Span, client.Captured);
         client.Release();
         await writer.FlushAsync(ctx.RequestAborted);
     }
@@ -167,21 +173,13 @@ internal sealed class StreamRelay(
     void TakeUsage()
     {
         var reported = translator.Usage;
-        if (translator.Completed && reported is { } usage)
+        if (translator.Completed && reported is { } whole)
         {
-            trace.SetUsage(usage);
+            trace.SetUsage(whole);
             return;
         }
-        proxy.EstimateUsage(trace, head, openAiBody.Span, openAiChunks is null ? client!.Captured : openAiChunks.Span, streamed: true);
-        if (reported is not { } partial) return;
-        if (partial.PromptTokens > 0)
-        {
-            trace.PromptTokens = partial.PromptTokens;
-            trace.CachedPromptTokens = partial.CachedPromptTokens;
-            trace.CacheCreationTokens = partial.CacheCreationTokens;
-        }
-        trace.CompletionTokens = Math.Max(trace.CompletionTokens, partial.CompletionTokens);
-        trace.TotalTokens = trace.PromptTokens + trace.CompletionTokens;
+        usage.Estimate(trace, head, openAiBody.Span, openAiChunks is null ? client!.Captured : openAiChunks.Span, streamed: true);
+        if (reported is { } partial) trace.KeepReported(partial);
     }
 
     public void OnChunk(ReadOnlySpan<byte> chunkJson)
@@ -266,7 +264,7 @@ internal sealed class StreamRelay(
         {
             // For streams the record's time to first byte is the time to the first token, not to the headers.
             sawFirstToken = true;
-            trace.UpstreamFirstByte = Stopwatch.GetTimestamp();
+            trace.UpstreamFirstByteNow();
         }
     }
 

@@ -1,4 +1,4 @@
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Wire;
 
 /// <summary>
 /// The <c>x-request-id</c> every /v1 response carries: the id of the request's record, or a fresh one where no record

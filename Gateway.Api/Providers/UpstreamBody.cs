@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using Gateway.Api.RequestPath.Wire;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.Providers;
 
 /// <summary>
 /// Builds the body sent upstream from the client's bytes: the model swapped for the upstream name and,

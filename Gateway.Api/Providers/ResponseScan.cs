@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.Providers;
 
 /// <summary>
 /// One pass over an OpenAI-format response or stream chunk: where the top-level "model" value sits (so
@@ -18,7 +19,7 @@ public struct ResponseScan
     /// <summary>Number of entries in "choices", or -1 when absent.</summary>
     public int ChoiceCount;
 
-    public readonly Providers.TokenUsage Usage => new(PromptTokens, CompletionTokens, CachedTokens);
+    public readonly TokenUsage Usage => new(PromptTokens, CompletionTokens, CachedTokens);
 
     public static bool TryScan(ReadOnlySpan<byte> json, out ResponseScan scan)
     {

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Wire;
 
 /// <summary>A growable byte buffer rented from the shared pool; returned on dispose.</summary>
 public sealed class PooledBuffer(int initialCapacity = 4096) : IBufferWriter<byte>, IDisposable

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Attempts;
 
 /// <summary>What an upstream's error body says: its message (any trace of the provider key removed), its code, and when to retry.</summary>
 public readonly record struct UpstreamError(string? Message, string? Code, TimeSpan? RetryAfter);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Gateway.Api.OpenAi;
+namespace Gateway.Api.RequestPath.Completion;
 
 /// <summary>
 /// The model a refused body named, for its record: read from the top-level <c>model</c> string as far as the body

@@ -1,0 +1,33 @@
+using System.IO.Pipelines;
+
+namespace Gateway.Api.RequestPath.Wire;
+
+/// <summary>
+/// The wire format a client speaks to the gateway: OpenAI's on /v1/chat/completions, Anthropic's on /v1/messages.
+/// Inside, every request is OpenAI-format; a dialect translates at the edges, in both directions.
+/// </summary>
+public abstract class ClientDialect
+{
+    public abstract string InvalidKeyMessage { get; }
+
+    /// <summary>
+    /// The client speaks OpenAI's format: bodies and answers pass as they are, and streams are sent as OpenAI chunks, so
+    /// what was sent can also serve to count tokens.
+    /// </summary>
+    public virtual bool SpeaksOpenAi => false;
+
+    /// <summary>Writes the client's body in OpenAI's format to <paramref name="output"/>; false when it already is.</summary>
+    /// <exception cref="System.Text.Json.JsonException">Malformed JSON.</exception>
+    /// <exception cref="TranslationException">Well-formed, but not a valid request.</exception>
+    public abstract bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output);
+
+    /// <param name="type">One of <see cref="Domain.Requests.ErrorTypes"/>.</param>
+    public abstract byte[] Error(int status, string message, string type, string? code, string? param = null);
+
+    /// <summary>Writes a complete OpenAI-format answer in the client's format to <paramref name="output"/>; false when it already is.</summary>
+    public abstract bool TranslateResponse(ReadOnlySpan<byte> openAiResponse, PooledBuffer output);
+
+    /// <summary>Opens the streamed answer of request <paramref name="requestId"/>, served by <paramref name="model"/>.</summary>
+    /// <param name="created">When the request started: the answer's creation time.</param>
+    public abstract ClientStream OpenStream(RequestHead head, Guid requestId, DateTimeOffset created, string model, PipeWriter writer);
+}
