@@ -71,6 +71,7 @@ public static class AnalyticsSchema
         try
         {
             connection.Open();
+            Limit(connection);
             Migrate(connection);
             return connection;
         }
@@ -79,6 +80,19 @@ public static class AnalyticsSchema
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// DuckDB's own memory (its buffer pool, for appends and queries) in the gateway's process: by default DuckDB takes
+    /// up to 80% of the machine's RAM and keeps what it used. Beyond this it evicts, or spills a large query to disk.
+    /// </summary>
+    public const string MemoryLimit = "128MB";
+
+    static void Limit(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"set memory_limit = '{MemoryLimit}'";
+        command.ExecuteNonQuery();
     }
 
     /// <summary>Creates the tables, and brings a file written by an earlier version up to them.</summary>
@@ -118,9 +132,34 @@ public static class AnalyticsSchema
             }
             catch (DuckDB.NET.Data.DuckDBException) when (DateTime.UtcNow < deadline)
             {
+                AskToRead(path);
                 Thread.Sleep(100);
             }
         }
+    }
+
+    static string ReaderNote(string path) => path + ".reader";
+
+    /// <summary>
+    /// Leaves a note beside the file asking the gateway's exporter, which keeps the database open between rounds, to
+    /// let go of it after its next round.
+    /// </summary>
+    public static void AskToRead(string path)
+    {
+        try { File.WriteAllText(ReaderNote(path), ""); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Whether a reader asked for the file (the note is taken away: one close answers it).</summary>
+    public static bool ReaderAsked(string path)
+    {
+        var note = ReaderNote(path);
+        if (!File.Exists(note)) return false;
+        try { File.Delete(note); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return true;
     }
 
     /// <summary>

@@ -13,9 +13,17 @@ namespace Gateway.Analytics;
 /// at a gap in the sequence (an append still committing) until the gap fills, or until Marten's stale-sequence
 /// threshold (3 s) counts it as an append that rolled back — the same rule Marten's own async projections follow.
 /// </summary>
-public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 100_000)
+/// <remarks>
+/// With <paramref name="keepOpen"/> (the gateway's continuous export) the DuckDB database stays open between rounds:
+/// opening it, and the checkpoint that closing it forces, cost more than a round's appends. DuckDB then checkpoints by
+/// itself as its log grows. A process that wants to read the file leaves a note beside it
+/// (<see cref="AnalyticsSchema.AskToRead"/>); the next round closes the database and keeps it closed until the round
+/// after, which the reader waits for.
+/// </remarks>
+public sealed class EventExporter(string postgres, string schema, string duckDbPath, int batchSize = 100_000, bool keepOpen = false) : IDisposable
 {
     readonly EventRows rows = new();
+    DuckDBConnection? held;
 
     /// <summary>The watermark after the last export round.</summary>
     public long LastWatermark { get; private set; }
@@ -32,18 +40,37 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     /// <summary>Exports everything up to the high-water mark; returns how many events were exported.</summary>
     public async Task<long> ExportAsync(CancellationToken ct = default)
     {
-        using var duck = AnalyticsSchema.Open(duckDbPath);
-        long exported = 0;
-        while (!ct.IsCancellationRequested)
+        var duck = held ?? AnalyticsSchema.Open(duckDbPath);
+        held = null;
+        var keep = false;
+        try
         {
-            var watermark = LastWatermark = AnalyticsSchema.Watermark(duck);
-            var highWater = await HighWaterMarkAsync(ct);
-            if (highWater <= watermark) break;
-            exported += await ExportRangeAsync(duck, watermark, highWater, ct);
-            AnalyticsSchema.CompactProgress(duck);
-            LastWatermark = AnalyticsSchema.Watermark(duck);
+            long exported = 0;
+            while (!ct.IsCancellationRequested)
+            {
+                var watermark = LastWatermark = AnalyticsSchema.Watermark(duck);
+                var highWater = await HighWaterMarkAsync(ct);
+                if (highWater <= watermark) break;
+                exported += await ExportRangeAsync(duck, watermark, highWater, ct);
+                AnalyticsSchema.CompactProgress(duck);
+                LastWatermark = AnalyticsSchema.Watermark(duck);
+            }
+            keep = keepOpen && !AnalyticsSchema.ReaderAsked(duckDbPath);
+            return exported;
         }
-        return exported;
+        finally
+        {
+            // After a failure the database is closed too: the next round starts from what the file holds.
+            if (keep) held = duck;
+            else duck.Dispose();
+        }
+    }
+
+    /// <summary>Closes the database held between rounds (checkpointing it); the next round opens it again.</summary>
+    public void Dispose()
+    {
+        held?.Dispose();
+        held = null;
     }
 
     /// <summary>Drops every exported row and the watermark, then exports from the first event.</summary>
@@ -117,7 +144,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
                 using var slice = await next;
                 batch ??= new Batch(connections[turn++ % 2], rows);
                 batch.Append(slice);
-                if (slice.Events.Count > 0) LastEventAt = slice.Events[^1].At;
+                if (slice.Events.Length > 0) LastEventAt = slice.Events[^1].At;
                 last = slice.End;
                 if (batch.Events < batchSize && last < highWater) continue;
                 batch.Seal(last);
@@ -193,10 +220,10 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         /// <summary>Appends the rows of each event of the slice, read straight from its JSON.</summary>
         public void Append(Slice slice)
         {
-            foreach (ref readonly var e in CollectionsMarshal.AsSpan(slice.Events))
+            foreach (ref readonly var e in slice.Events)
                 if (e.IsRequest) rows.AppendRequest(requests!, attempts!, e.Seq, slice.Buffer, e.Offset, e.Length);
                 else rows.AppendDebits(debits!, e.Seq, e.At.UtcDateTime, slice.Buffer, e.Offset, e.Length);
-            Events += slice.Events.Count;
+            Events += slice.Events.Length;
         }
 
         long watermark = -1;
@@ -256,34 +283,43 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         int used;
+        // Pooled too: a slice holds thousands of events, and a list growing to that size lands each of its arrays on
+        // the large object heap, which only a full collection empties.
+        Event[] events = ArrayPool<Event>.Shared.Rent(1024);
+        int count;
 
         public long End { get; } = end;
-        public List<Event> Events { get; } = [];
+        public ReadOnlySpan<Event> Events => events.AsSpan(0, count);
 
         public void Add(long seq, DateTimeOffset at, bool isRequest, Stream json)
         {
             var start = used;
             while (true)
             {
-                if (used == buffer.Length) Grow();
+                if (used == buffer.Length) buffer = Grown(buffer, used);
                 var read = json.Read(buffer, used, buffer.Length - used);
                 if (read == 0) break;
                 used += read;
             }
-            Events.Add(new Event(seq, at, isRequest, start, used - start));
+            if (count == events.Length) events = Grown(events, count);
+            events[count++] = new Event(seq, at, isRequest, start, used - start);
         }
 
         public byte[] Buffer => buffer;
 
-        void Grow()
+        static T[] Grown<T>(T[] array, int used)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-            buffer.AsSpan(0, used).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = bigger;
+            var bigger = ArrayPool<T>.Shared.Rent(array.Length * 2);
+            array.AsSpan(0, used).CopyTo(bigger);
+            ArrayPool<T>.Shared.Return(array);
+            return bigger;
         }
 
-        public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<Event>.Shared.Return(events);
+        }
     }
 
     readonly record struct Event(long Seq, DateTimeOffset At, bool IsRequest, int Offset, int Length);

@@ -11,15 +11,17 @@ public sealed class AnalyticsExportService(GatewayOptions options, ILogger<Analy
 {
     public ExportStatus Status { get; private set; } = new(false, 0, 0, null, null, null);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.AnalyticsExport) return Task.CompletedTask;
-        var exporter = new EventExporter(options.Db, options.Schema, options.AnalyticsFile);
-        return LeaderLoop.RunAsync(options.Db, ExportLock.ExportLockId(options.Schema), options.AnalyticsExportInterval,
+        if (!options.AnalyticsExport) return;
+        // The database stays open between rounds while this node exports (EventExporter), and closes when it stops.
+        using var exporter = new EventExporter(options.Db, options.Schema, options.AnalyticsFile, keepOpen: true);
+        await LeaderLoop.RunAsync(options.Db, ExportLock.ExportLockId(options.Schema), options.AnalyticsExportInterval,
             async (holding, ct) =>
             {
                 if (!holding)
                 {
+                    exporter.Dispose();
                     Status = Status with { Exporting = false };
                     return;
                 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 
 namespace Gateway.Api.Audit;
 
@@ -23,12 +24,26 @@ public static class EventChain
     public static byte[] Link(ReadOnlySpan<byte> previous, ChainedEvent e)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        return Link(hash, previous, e.Seq, e.Id, e.StreamId, e.Version, e.Type, e.Timestamp,
+            Encoding.UTF8.GetBytes(e.Data), e.Headers is null ? default : Encoding.UTF8.GetBytes(e.Headers));
+    }
+
+    /// <summary>
+    /// The link from the event's parts, its data and headers already UTF-8 (no headers: empty), on a reusable hash, so
+    /// the chain writer links thousands of events a second without copying each one's text.
+    /// </summary>
+    public static byte[] Link(IncrementalHash hash, ReadOnlySpan<byte> previous, long seq, Guid id, Guid streamId, long version, string type,
+        string timestamp, ReadOnlySpan<byte> data, ReadOnlySpan<byte> headers)
+    {
         hash.AppendData(previous);
-        hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{e.Seq}\n{e.Id:D}\n{e.StreamId:D}\n{e.Version}\n{e.Type}\n{e.Timestamp}\n")));
-        hash.AppendData(Encoding.UTF8.GetBytes(e.Data));
+        Span<byte> head = stackalloc byte[512];
+        if (Utf8.TryWrite(head, CultureInfo.InvariantCulture, $"{seq}\n{id:D}\n{streamId:D}\n{version}\n{type}\n{timestamp}\n", out var written))
+            hash.AppendData(head[..written]);
+        else
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{seq}\n{id:D}\n{streamId:D}\n{version}\n{type}\n{timestamp}\n")));
+        hash.AppendData(data);
         hash.AppendData("\n"u8);
-        if (e.Headers is not null) hash.AppendData(Encoding.UTF8.GetBytes(e.Headers));
+        hash.AppendData(headers);
         return hash.GetHashAndReset();
     }
 

@@ -25,6 +25,13 @@ public sealed class EventChainStore(string postgres, string schema)
 
     const string Columns = "e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, e.headers::text";
 
+    /// <summary>The same columns with the data and headers as their UTF-8 bytes, read into one reused buffer each.</summary>
+    const string ByteColumns = "e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, convert_to(e.data::text, 'UTF8'), " +
+                               "convert_to(nullif(e.headers::text, 'null'), 'UTF8')";
+
+    readonly List<(long Seq, byte[] Hash)> links = new(10_000);
+    byte[] data = new byte[16 * 1024], headers = new byte[1024];
+
     internal static ChainedEvent Read(NpgsqlDataReader r, int offset = 0) => new(
         r.GetInt64(offset), r.GetGuid(offset + 1), r.GetGuid(offset + 2), r.GetInt64(offset + 3), r.GetString(offset + 4),
         EventChain.Time(r.GetFieldValue<DateTimeOffset>(offset + 5)), r.GetString(offset + 6), Headers(r, offset + 7));
@@ -43,17 +50,20 @@ public sealed class EventChainStore(string postgres, string schema)
         {
             var highWater = await HighWaterMark.ReadAsync(pg, schema, ct);
             if (highWater <= last) break;
-            var links = new List<(long Seq, byte[] Hash)>();
-            await using (var command = new NpgsqlCommand($"select {Columns} from {Events} e where e.seq_id > $1 and e.seq_id <= $2 order by e.seq_id limit 10000", pg))
+            links.Clear();
+            await using (var command = new NpgsqlCommand($"select {ByteColumns} from {Events} e where e.seq_id > $1 and e.seq_id <= $2 order by e.seq_id limit 10000", pg))
             {
                 command.Parameters.AddWithValue(last);
                 command.Parameters.AddWithValue(highWater);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
-                    var e = Read(reader);
-                    head = EventChain.Link(head, e);
-                    links.Add((e.Seq, head));
+                    var seq = reader.GetInt64(0);
+                    var dataLength = BytesOf(reader, 6, ref data);
+                    var headersLength = BytesOf(reader, 7, ref headers);
+                    head = EventChain.Link(hash, head, seq, reader.GetGuid(1), reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4),
+                        EventChain.Time(reader.GetFieldValue<DateTimeOffset>(5)), data.AsSpan(0, dataLength), headers.AsSpan(0, headersLength));
+                    links.Add((seq, head));
                 }
             }
             if (links.Count == 0)
@@ -77,6 +87,17 @@ public sealed class EventChainStore(string postgres, string schema)
             linked += links.Count;
         }
         return linked;
+    }
+
+    readonly System.Security.Cryptography.IncrementalHash hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+
+    /// <summary>A bytea column into <paramref name="buffer"/> (grown when too small); its length, 0 for NULL.</summary>
+    static int BytesOf(NpgsqlDataReader reader, int ordinal, ref byte[] buffer)
+    {
+        if (reader.IsDBNull(ordinal)) return 0;
+        var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
+        if (length > buffer.Length) buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        return (int)reader.GetBytes(ordinal, 0, buffer, 0, length);
     }
 
     async Task<(long Seq, byte[] Hash)> HeadAsync(NpgsqlConnection pg, CancellationToken ct)
