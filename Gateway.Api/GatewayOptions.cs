@@ -70,6 +70,11 @@ public sealed class GatewayOptions
     public string Ledger { get; set; } = LedgerModes.Durable;
     /// <summary>With <c>Ledger=async</c>: how long the group commit gathers records before committing them.</summary>
     public TimeSpan AsyncLedgerWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// With <c>Ledger=async</c>: the most records held in memory before responses wait for their commit again, which
+    /// bounds both the memory and what a crash can lose.
+    /// </summary>
+    public int AsyncLedgerMaxPending { get; set; } = 10_000;
     public bool AsyncLedger => string.Equals(Ledger, LedgerModes.Async, StringComparison.OrdinalIgnoreCase);
     /// <summary>How often the in-memory control-plane views re-read PostgreSQL, to follow other nodes' changes.</summary>
     public TimeSpan ControlPlaneRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -25,6 +25,11 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
     long batches;
     long commitTicks;
     long pending;
+    readonly SemaphoreSlim flush = new(0);
+    int FlushAt => Math.Min(options.MaxCommitBatch, options.AsyncLedgerMaxPending);
+
+    /// <summary>Records handed over and not yet committed (with the async ledger: what a crash now would lose).</summary>
+    public long Pending => Interlocked.Read(ref pending);
 
     /// <summary>What the group commit has done since start: the figures that explain the hot path's tail.</summary>
     public RecorderStats Stats()
@@ -56,7 +61,8 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             inFlight.TryRemove(record.RequestId, out _);
             throw new InvalidOperationException("The usage recorder is shut down; the request cannot be recorded.");
         }
-        Interlocked.Increment(ref pending);
+        // An async ledger's window ends early once a full batch, or its limit in memory, is waiting.
+        if (Interlocked.Increment(ref pending) >= FlushAt && options.AsyncLedger && flush.CurrentCount == 0) flush.Release();
         return item.Task;
     }
 
@@ -81,8 +87,13 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         {
             // Nobody waits on an async ledger's commit: gather a window's worth of records into one commit (not on
             // shutdown, which drains at once).
-            if (options.AsyncLedger && !stoppingToken.IsCancellationRequested)
-                await Task.Delay(options.AsyncLedgerWindow, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+            // A full batch already waiting goes at once: under more load than one commit a window carries, waiting
+            // would let the records in memory grow without end.
+            if (options.AsyncLedger && !stoppingToken.IsCancellationRequested && reader.Count < FlushAt)
+            {
+                try { await flush.WaitAsync(options.AsyncLedgerWindow, stoppingToken); }
+                catch (OperationCanceledException) { }
+            }
             while (batch.Count < options.MaxCommitBatch && reader.TryRead(out var next)) batch.Add(next);
             await CommitWithRetryAsync(batch, stoppingToken);
             batch.Clear();

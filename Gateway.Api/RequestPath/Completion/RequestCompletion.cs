@@ -84,7 +84,7 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayOptions opt
 
     async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object> events, IReadOnlyList<object> messages)
     {
-        if (options.AsyncLedger)
+        if (options.AsyncLedger && recorder.Pending < options.AsyncLedgerMaxPending)
         {
             // The response does not wait: the record is in memory until the next group commit (at most a window
             // away), and a failure to commit it is logged, since nobody is left to answer.
@@ -95,6 +95,8 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayOptions opt
             }, (logger, record.RequestId), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return;
         }
+        // Durable, or an async ledger already holding its limit in memory: the response waits for the commit (under
+        // more load than PostgreSQL takes, async slows down to durable rather than let memory, and a crash's loss, grow).
         try
         {
             await recorder.RecordAsync(record, bodies, events, messages);

@@ -44,4 +44,35 @@ public class AsyncLedgerTests(GatewayFixture gateway)
         Assert.Equal(Requests, records.Select(r => r.RequestId).Distinct().Count());
         Assert.All(records, r => Assert.Equal(200, r.Status));
     }
+
+    [Fact]
+    public async Task records_in_memory_never_exceed_the_limit_and_responses_keep_coming()
+    {
+        var key = await gateway.NewKeyAsync("async-ledger-bound");
+        var model = await gateway.NewModelAsync();
+        const int Requests = 12, Limit = 5;
+        // A 30 s window that would hold every record in memory: the limit commits them early instead.
+        var node = KestrelNode.Start(gateway, ("Gateway:Ledger", "async"), ("Gateway:AsyncLedgerWindow", "00:00:30"),
+            ("Gateway:AsyncLedgerMaxPending", Limit.ToString()));
+        try
+        {
+            using var client = node.Client(key.Secret);
+            var recorder = node.Services.GetRequiredService<Gateway.Api.Recording.UsageRecorder>();
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < Requests; i++)
+            {
+                using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId));
+                Assert.True(response.IsSuccessStatusCode);
+                Assert.InRange(recorder.Pending, 0, Limit);
+            }
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{Requests} requests took {clock.Elapsed}");
+            // Committed before the window ended: the limit flushed them (at least the first full group of five).
+            Assert.True((await gateway.RequestsOfAsync(key.Id)).Count >= Limit);
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+        Assert.Equal(Requests, (await gateway.RequestsOfAsync(key.Id)).Count);
+    }
 }
