@@ -73,9 +73,10 @@ for c in $CONCURRENCY; do
 done
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
 
-# The LLM-shaped row (bench/stream_row.sh): 2,000 streams open at once, direct and then through the durable gateway.
+# The LLM-shaped row (bench/stream_row.sh): 2,000 streams open at once, direct, through the floor, and through the
+# durable gateway.
 source "$ROOT/bench/stream_row.sh"
-stream_row "$GW_PORT" "$KEY" "$GW_PID" "$ADMIN" >"$OUT/streams.txt"
+stream_row "$GW_PORT" "$KEY" "$GW_PID" "$ADMIN" "$FLOOR_PORT" "$FLOOR_PID" >"$OUT/streams.txt"
 
 # The opt-in async ledger (Gateway:Ledger=async): a second gateway on its own schema, the durable one left idle.
 ASYNC_PORT=$(( GW_PORT + 1 ))

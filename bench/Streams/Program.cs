@@ -18,14 +18,35 @@ using var http = new HttpClient(new SocketsHttpHandler
     Timeout = TimeSpan.FromSeconds(120),
 };
 
-Console.WriteLine($"LLM-shaped streams: {o.Streams} open at once for {o.Seconds} s per phase, mock TTFT {o.MockTtftMs} ms then " +
-                  $"{o.Chunks} chunks {o.ChunkMs} ms apart; times in ms.");
-var direct = await Phase.RunAsync(http, o, viaGateway: false);
-var gateway = await Phase.RunAsync(http, o, viaGateway: true);
+Console.WriteLine($"LLM-shaped streams: {o.Streams} open at once for {o.Seconds} s per phase (after {o.WarmupSeconds} s of warm-up each), " +
+                  $"mock TTFT {o.MockTtftMs} ms then {o.Chunks} chunks {o.ChunkMs} ms apart; times in ms.");
+// Warm-up, not measured: connections on both sides, and the JIT, which otherwise spends the first tens of seconds of a
+// new code path compiling it (first instrumented, then optimized: 40% of the gateway's CPU in a cold run).
+// The paths: the mock itself, a bare YARP forwarder in front of it (the floor: what .NET costs for a proxied stream),
+// and the gateway.
+StreamTarget[] paths =
+[
+    new("direct", o.Mock, o.Model, null, 0),
+    .. o.Floor is null ? Array.Empty<StreamTarget>() : [new StreamTarget("yarp", o.Floor, o.Model, null, o.FloorPid)],
+    new("gateway", o.Gateway, "mock/" + o.Model, o.Key, o.GatewayPid),
+];
+if (o.WarmupSeconds > 0)
+    foreach (var path in paths)
+        await Phase.RunAsync(http, o with { Seconds = o.WarmupSeconds }, path);
+var results = new List<(StreamTarget Path, Phase Phase)>();
+foreach (var path in paths) results.Add((path, await Phase.RunAsync(http, o, path)));
+var direct = results[0].Phase;
+var gateway = results[^1].Phase;
 Console.WriteLine($"{"path",-8} {"streams",8} {"ttft_p50",9} {"ttft_p99",9} {"gap_p50",8} {"gap_p99",8} {"gap_max",8} {"total_p50",9} {"errors",7} {"chunks/s",9} {"rss_mb",7} {"kb/stream",9}");
-direct.Print("direct");
-gateway.Print("gateway");
-Console.WriteLine($"added: ttft_p50 {gateway.Ttft.Quantile(.5) - direct.Ttft.Quantile(.5):0.00} ms, " +
+foreach (var (path, phase) in results) phase.Print(path.Name);
+if (o.Floor is not null)
+{
+    var yarp = results[1].Phase;
+    Console.WriteLine($"yarp added: ttft_p50 {yarp.Ttft.Quantile(.5) - direct.Ttft.Quantile(.5):0.00} ms, " +
+                      $"gap_p99 {yarp.Gap.Quantile(.99) - direct.Gap.Quantile(.99):0.00} ms, " +
+                      $"total_p50 {yarp.Total.Quantile(.5) - direct.Total.Quantile(.5):0.00} ms");
+}
+Console.WriteLine($"gateway added: ttft_p50 {gateway.Ttft.Quantile(.5) - direct.Ttft.Quantile(.5):0.00} ms, " +
                   $"gap_p99 {gateway.Gap.Quantile(.99) - direct.Gap.Quantile(.99):0.00} ms, " +
                   $"total_p50 {gateway.Total.Quantile(.5) - direct.Total.Quantile(.5):0.00} ms");
 
@@ -40,11 +61,11 @@ sealed class Phase
     double _seconds;
     long _rssBeforeKb, _rssPeakKb;
 
-    public static async Task<Phase> RunAsync(HttpClient http, StreamArgs o, bool viaGateway)
+    public static async Task<Phase> RunAsync(HttpClient http, StreamArgs o, StreamTarget target)
     {
         var phase = new Phase();
-        var pid = viaGateway ? o.GatewayPid : 0;
-        phase._rssBeforeKb = pid > 0 ? Rss.Kb(pid) : 0;
+        var pid = target.Pid;
+        phase._rssBeforeKb = target.IdleRssKb;
         phase._rssPeakKb = phase._rssBeforeKb;
         var started = Stopwatch.GetTimestamp();
         var stopAt = started + (long)(o.Seconds * Stopwatch.Frequency);
@@ -62,7 +83,7 @@ sealed class Phase
         {
             await Task.Delay(TimeSpan.FromMilliseconds(1000.0 * i / o.Streams));
             while (Stopwatch.GetTimestamp() < stopAt)
-                if (!await phase.OneStreamAsync(http, o, viaGateway))
+                if (!await phase.OneStreamAsync(http, o, target))
                     await Task.Delay(50); // a failed stream is counted; do not turn the failure into a flood
         }).ToArray();
         await Task.WhenAll(workers);
@@ -72,14 +93,14 @@ sealed class Phase
         return phase;
     }
 
-    async Task<bool> OneStreamAsync(HttpClient http, StreamArgs o, bool viaGateway)
+    async Task<bool> OneStreamAsync(HttpClient http, StreamArgs o, StreamTarget target)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, viaGateway ? $"{o.Gateway}/v1/chat/completions" : $"{o.Mock}/v1/chat/completions")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{target.BaseUrl}/v1/chat/completions")
         {
-            Content = new StringContent($$"""{"model":"{{(viaGateway ? "mock/" + o.Model : o.Model)}}","stream":true,"messages":[{"role":"user","content":"Tell me a long story"}]}""",
+            Content = new StringContent($$"""{"model":"{{target.Model}}","stream":true,"messages":[{"role":"user","content":"Tell me a long story"}]}""",
                 Encoding.UTF8, "application/json"),
         };
-        if (viaGateway) request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + o.Key);
+        if (target.Key is not null) request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + target.Key);
         var started = Stopwatch.GetTimestamp();
         long last = 0;
         var chunks = 0;
@@ -205,7 +226,14 @@ static class Rss
     }
 }
 
-sealed record StreamArgs(string Gateway, string Mock, string Key, string Model, int Streams, int Seconds, int MockTtftMs, int ChunkMs, int Chunks, int GatewayPid)
+/// <summary>Where a phase sends its streams: the URL, the model name there, the key if any, the process to watch (0: none).</summary>
+sealed record StreamTarget(string Name, string BaseUrl, string Model, string? Key, int Pid)
+{
+    /// <summary>The process's RSS when the target was named, before any stream: what growth per stream is measured from.</summary>
+    public long IdleRssKb { get; } = Pid > 0 ? Rss.Kb(Pid) : 0;
+}
+
+sealed record StreamArgs(string? Floor, int FloorPid, string Gateway, string Mock, string Key, string Model, int Streams, int Seconds, int MockTtftMs, int ChunkMs, int Chunks, int GatewayPid, int WarmupSeconds)
 {
     public static StreamArgs Current { get; private set; } = null!;
 
@@ -216,8 +244,9 @@ sealed record StreamArgs(string Gateway, string Mock, string Key, string Model, 
             var i = Array.IndexOf(args, "--" + name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
-        return Current = new(Get("gateway", "http://127.0.0.1:19080"), Get("mock", "http://127.0.0.1:19090"), Get("key", ""), Get("model", "llm-stream"),
+        return Current = new(args.Contains("--floor") ? Get("floor", "") : null, int.Parse(Get("floor-pid", "0")), Get("gateway", "http://127.0.0.1:19080"), Get("mock", "http://127.0.0.1:19090"), Get("key", ""), Get("model", "llm-stream"),
             int.Parse(Get("streams", "2000")), int.Parse(Get("seconds", "20")), int.Parse(Get("mock-ttft-ms", "500")),
-            int.Parse(Get("chunk-ms", "20")), int.Parse(Get("chunks", "50")), int.Parse(Get("gateway-pid", "0")));
+            int.Parse(Get("chunk-ms", "20")), int.Parse(Get("chunks", "50")), int.Parse(Get("gateway-pid", "0")),
+            int.Parse(Get("warmup-seconds", "15")));
     }
 }
