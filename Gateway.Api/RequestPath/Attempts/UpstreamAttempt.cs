@@ -46,9 +46,16 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
             else if (trace.Streamed && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
                 var relay = new StreamRelay(completion, usage, f.Ctx, trace, f.Head, f.OpenAiBody, f.Body, f.Dialect, a.Adapter.CreateStreamTranslator(target), response);
-                result = Primed(relay, await relay.PrimeAsync(cancel.Token), response, cancel, a, status);
+                (string ErrorClass, string Message)? broken;
+                try { broken = await relay.PrimeAsync(cancel.Token); }
+                catch
+                {
+                    relay.Dispose(); // its pooled buffers go back to the pool
+                    throw;
+                }
+                result = Primed(relay, broken, response, cancel, a, status);
             }
-            else result = Served(response, cancel, status);
+            else result = Served(response, cancel, status, !f.Route.IsSingle);
         }
         catch (OperationCanceledException) when (!f.Ctx.RequestAborted.IsCancellationRequested)
         {
@@ -75,9 +82,9 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
     }
 
     /// <summary>A whole answer to relay: no time limit on reading it beyond the request's deadline.</summary>
-    static AttemptResult Served(HttpResponseMessage response, CancellationTokenSource cancel, int status)
+    static AttemptResult Served(HttpResponseMessage response, CancellationTokenSource cancel, int status, bool timed)
     {
-        cancel.CancelAfter(Timeout.Infinite);
+        if (timed) cancel.CancelAfter(Timeout.Infinite);
         return new AttemptResult { Response = response, Cancellation = cancel, Status = status };
     }
 
@@ -91,7 +98,7 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
             Release(response, cancel);
             return AttemptResult.Failed(why.ErrorClass, $"Provider '{a.Target.Provider.Name}' {why.Message}.", status, a.F.Route.Policy.OnServerError);
         }
-        cancel.CancelAfter(Timeout.Infinite);
+        if (!a.F.Route.IsSingle) cancel.CancelAfter(Timeout.Infinite); // (a single target's source has no timer to stop)
         return new PrimedStream { Response = response, Relay = relay, Cancellation = cancel, Status = status };
     }
 
