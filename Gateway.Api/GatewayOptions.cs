@@ -74,7 +74,7 @@ public sealed class GatewayOptions
     /// With <c>Ledger=async</c>: the most records held in memory before responses wait for their commit again, which
     /// bounds both the memory and what a crash can lose.
     /// </summary>
-    public int AsyncLedgerMaxPending { get; set; } = 10_000;
+    public int AsyncLedgerMaxPending { get; set; } = 2_000;
     public bool AsyncLedger => string.Equals(Ledger, LedgerModes.Async, StringComparison.OrdinalIgnoreCase);
     /// <summary>How often the in-memory control-plane views re-read PostgreSQL, to follow other nodes' changes.</summary>
     public TimeSpan ControlPlaneRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
