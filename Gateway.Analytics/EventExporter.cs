@@ -198,14 +198,20 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
         return slice;
     }
 
-    /// <summary>At most this many sequence numbers per slice, so several readers share even a small batch.</summary>
-    const int MaxSlice = 8_192;
+    /// <summary>
+    /// At most this many sequence numbers per slice, so several readers share even a small batch, and a slice's JSON
+    /// (about 1 KB a request event) fits the 1 MB buffer it starts with.
+    /// </summary>
+    const int MaxSlice = 1_024;
 
     /// <summary>Connections reading slices at once: PostgreSQL's jsonb output runs on one core per connection.</summary>
     static readonly int Readers = Math.Clamp(Environment.ProcessorCount, 2, 4);
 
     /// <summary>Slices read ahead of the appender (bounded memory).</summary>
     static readonly int SlicesAhead = Readers * 2;
+
+    /// <summary>The most slices alive at once: read ahead, being read, and the one being appended.</summary>
+    const int SlicesAheadMax = 4 * 2 + 4 + 1;
 
     /// <summary>One DuckDB transaction: the rows of whole slices, then the watermark at the end of the last of them.</summary>
     sealed class Batch(DuckDBConnection duck, EventRows rows) : IDisposable
@@ -281,11 +287,16 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     /// </summary>
     sealed class Slice(long end) : IDisposable
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        // A pool of its own, holding a few arrays per size: the shared pool keeps up to 32 per size and core for as long
+        // as memory is plentiful, and megabyte slices left there held ~90 MB of the gateway's heap.
+        static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(64 << 20, SlicesAheadMax);
+        static readonly ArrayPool<Event> EventArrays = ArrayPool<Event>.Create(1 << 20, SlicesAheadMax);
+
+        byte[] buffer = Buffers.Rent(1 << 20);
         int used;
         // Pooled too: a slice holds thousands of events, and a list growing to that size lands each of its arrays on
         // the large object heap, which only a full collection empties.
-        Event[] events = ArrayPool<Event>.Shared.Rent(1024);
+        Event[] events = EventArrays.Rent(1024);
         int count;
 
         public long End { get; } = end;
@@ -296,29 +307,29 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
             var start = used;
             while (true)
             {
-                if (used == buffer.Length) buffer = Grown(buffer, used);
+                if (used == buffer.Length) buffer = Grown(Buffers, buffer, used);
                 var read = json.Read(buffer, used, buffer.Length - used);
                 if (read == 0) break;
                 used += read;
             }
-            if (count == events.Length) events = Grown(events, count);
+            if (count == events.Length) events = Grown(EventArrays, events, count);
             events[count++] = new Event(seq, at, isRequest, start, used - start);
         }
 
         public byte[] Buffer => buffer;
 
-        static T[] Grown<T>(T[] array, int used)
+        static T[] Grown<T>(ArrayPool<T> pool, T[] array, int used)
         {
-            var bigger = ArrayPool<T>.Shared.Rent(array.Length * 2);
+            var bigger = pool.Rent(array.Length * 2);
             array.AsSpan(0, used).CopyTo(bigger);
-            ArrayPool<T>.Shared.Return(array);
+            pool.Return(array);
             return bigger;
         }
 
         public void Dispose()
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            ArrayPool<Event>.Shared.Return(events);
+            Buffers.Return(buffer);
+            EventArrays.Return(events);
         }
     }
 
