@@ -69,5 +69,20 @@ public sealed class AuditEntry
 /// <summary>Writes an <see cref="AuditEntry"/> for every control-plane event (asynchronously, seconds behind the change at most).</summary>
 public sealed partial class AuditProjection : EventProjection
 {
+    /// <summary>
+    /// The concrete control-plane event types. Marten's daemon fetches only the event types a projection names, unless
+    /// one of them is an interface: then it reads every event in the store (request events by the million, each
+    /// deserialized) to keep the few control-plane ones.
+    /// </summary>
+    public static readonly Type[] EventTypes = typeof(IControlPlaneEvent).Assembly.GetTypes()
+        .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IControlPlaneEvent).IsAssignableFrom(t))
+        .ToArray();
+
+    public AuditProjection()
+    {
+        IncludedEventTypes.Remove(typeof(IControlPlaneEvent));
+        IncludedEventTypes.AddRange(EventTypes);
+    }
+
     public AuditEntry Create(IEvent<IControlPlaneEvent> e) => AuditEntry.From(e);
 }
