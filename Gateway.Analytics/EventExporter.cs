@@ -211,7 +211,7 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     static readonly int SlicesAhead = Readers * 2;
 
     /// <summary>The most slices alive at once: read ahead, being read, and the one being appended.</summary>
-    const int SlicesAheadMax = 4 * 2 + 4 + 1;
+    static readonly int SlicesAlive = SlicesAhead + Readers + 1;
 
     /// <summary>One DuckDB transaction: the rows of whole slices, then the watermark at the end of the last of them.</summary>
     sealed class Batch(DuckDBConnection duck, EventRows rows) : IDisposable
@@ -289,8 +289,8 @@ public sealed class EventExporter(string postgres, string schema, string duckDbP
     {
         // A pool of its own, holding a few arrays per size: the shared pool keeps up to 32 per size and core for as long
         // as memory is plentiful, and megabyte slices left there held ~90 MB of the gateway's heap.
-        static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(64 << 20, SlicesAheadMax);
-        static readonly ArrayPool<Event> EventArrays = ArrayPool<Event>.Create(1 << 20, SlicesAheadMax);
+        static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(64 << 20, SlicesAlive);
+        static readonly ArrayPool<Event> EventArrays = ArrayPool<Event>.Create(1 << 20, SlicesAlive);
 
         byte[] buffer = Buffers.Rent(1 << 20);
         int used;

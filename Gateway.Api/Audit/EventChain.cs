@@ -36,11 +36,12 @@ public static class EventChain
         string timestamp, ReadOnlySpan<byte> data, ReadOnlySpan<byte> headers)
     {
         hash.AppendData(previous);
+        // On the stack; a type name too long for it (none is) gets a bigger buffer.
         Span<byte> head = stackalloc byte[512];
-        if (Utf8.TryWrite(head, CultureInfo.InvariantCulture, $"{seq}\n{id:D}\n{streamId:D}\n{version}\n{type}\n{timestamp}\n", out var written))
-            hash.AppendData(head[..written]);
-        else
-            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{seq}\n{id:D}\n{streamId:D}\n{version}\n{type}\n{timestamp}\n")));
+        int written;
+        while (!Utf8.TryWrite(head, CultureInfo.InvariantCulture, $"{seq}\n{id:D}\n{streamId:D}\n{version}\n{type}\n{timestamp}\n", out written))
+            head = new byte[head.Length * 2];
+        hash.AppendData(head[..written]);
         hash.AppendData(data);
         hash.AppendData("\n"u8);
         hash.AppendData(headers);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Gateway.Analytics;
 using Gateway.Projections;
 using Npgsql;
@@ -29,6 +30,7 @@ public sealed class EventChainStore(string postgres, string schema)
     const string ByteColumns = "e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, convert_to(e.data::text, 'UTF8'), " +
                                "convert_to(nullif(e.headers::text, 'null'), 'UTF8')";
 
+    // Kept between catch-up rounds (one writer at a time calls CatchUpAsync): a round's links and each event's bytes.
     readonly List<(long Seq, byte[] Hash)> links = new(10_000);
     byte[] data = new byte[16 * 1024], headers = new byte[1024];
 
@@ -45,6 +47,7 @@ public sealed class EventChainStore(string postgres, string schema)
         await using var pg = new NpgsqlConnection(postgres);
         await pg.OpenAsync(ct);
         var (last, head) = await HeadAsync(pg, ct);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long linked = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -61,7 +64,7 @@ public sealed class EventChainStore(string postgres, string schema)
                     var seq = reader.GetInt64(0);
                     var dataLength = BytesOf(reader, 6, ref data);
                     var headersLength = BytesOf(reader, 7, ref headers);
-                    head = EventChain.Link(hash, head, seq, reader.GetGuid(1), reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4),
+                    head = EventChain.Link(sha, head, seq, reader.GetGuid(1), reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4),
                         EventChain.Time(reader.GetFieldValue<DateTimeOffset>(5)), data.AsSpan(0, dataLength), headers.AsSpan(0, headersLength));
                     links.Add((seq, head));
                 }
@@ -88,8 +91,6 @@ public sealed class EventChainStore(string postgres, string schema)
         }
         return linked;
     }
-
-    readonly System.Security.Cryptography.IncrementalHash hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
 
     /// <summary>A bytea column into <paramref name="buffer"/> (grown when too small); its length, 0 for NULL.</summary>
     static int BytesOf(NpgsqlDataReader reader, int ordinal, ref byte[] buffer)

@@ -85,10 +85,9 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         // Not bound to stoppingToken: on shutdown the loop drains what is queued, then ends.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            // Nobody waits on an async ledger's commit: gather a window's worth of records into one commit (not on
-            // shutdown, which drains at once).
-            // A full batch already waiting goes at once: under more load than one commit a window carries, waiting
-            // would let the records in memory grow without end.
+            // Nobody waits on an async ledger's commit: gather a window's worth of records into one commit. Not on
+            // shutdown, which drains at once, and not once a full batch (or the limit in memory) is waiting: under more
+            // load than one commit a window carries, waiting would let the records in memory grow without end.
             if (options.AsyncLedger && !stoppingToken.IsCancellationRequested && reader.Count < FlushAt)
             {
                 try { await flush.WaitAsync(options.AsyncLedgerWindow, stoppingToken); }

@@ -20,8 +20,6 @@ using var http = new HttpClient(new SocketsHttpHandler
 
 Console.WriteLine($"LLM-shaped streams: {o.Streams} open at once for {o.Seconds} s per phase (after {o.WarmupSeconds} s of warm-up each), " +
                   $"mock TTFT {o.MockTtftMs} ms then {o.Chunks} chunks {o.ChunkMs} ms apart; times in ms.");
-// Warm-up, not measured: connections on both sides, and the JIT, which otherwise spends the first tens of seconds of a
-// new code path compiling it (first instrumented, then optimized: 40% of the gateway's CPU in a cold run).
 // The paths: the mock itself, a bare YARP forwarder in front of it (the floor: what .NET costs for a proxied stream),
 // and the gateway.
 StreamTarget[] paths =
@@ -30,25 +28,21 @@ StreamTarget[] paths =
     .. o.Floor is null ? Array.Empty<StreamTarget>() : [new StreamTarget("yarp", o.Floor, o.Model, null, o.FloorPid)],
     new("gateway", o.Gateway, "mock/" + o.Model, o.Key, o.GatewayPid),
 ];
+// Warm-up, not measured: connections on both sides, and the JIT, which otherwise spends the first tens of seconds of a
+// new code path compiling it (first instrumented, then optimized: 40% of the gateway's CPU in a cold run).
 if (o.WarmupSeconds > 0)
     foreach (var path in paths)
         await Phase.RunAsync(http, o with { Seconds = o.WarmupSeconds }, path);
 var results = new List<(StreamTarget Path, Phase Phase)>();
 foreach (var path in paths) results.Add((path, await Phase.RunAsync(http, o, path)));
 var direct = results[0].Phase;
-var gateway = results[^1].Phase;
 Console.WriteLine($"{"path",-8} {"streams",8} {"ttft_p50",9} {"ttft_p99",9} {"gap_p50",8} {"gap_p99",8} {"gap_max",8} {"total_p50",9} {"errors",7} {"chunks/s",9} {"rss_mb",7} {"kb/stream",9}");
-foreach (var (path, phase) in results) phase.Print(path.Name);
-if (o.Floor is not null)
-{
-    var yarp = results[1].Phase;
-    Console.WriteLine($"yarp added: ttft_p50 {yarp.Ttft.Quantile(.5) - direct.Ttft.Quantile(.5):0.00} ms, " +
-                      $"gap_p99 {yarp.Gap.Quantile(.99) - direct.Gap.Quantile(.99):0.00} ms, " +
-                      $"total_p50 {yarp.Total.Quantile(.5) - direct.Total.Quantile(.5):0.00} ms");
-}
-Console.WriteLine($"gateway added: ttft_p50 {gateway.Ttft.Quantile(.5) - direct.Ttft.Quantile(.5):0.00} ms, " +
-                  $"gap_p99 {gateway.Gap.Quantile(.99) - direct.Gap.Quantile(.99):0.00} ms, " +
-                  $"total_p50 {gateway.Total.Quantile(.5) - direct.Total.Quantile(.5):0.00} ms");
+foreach (var (path, phase) in results) phase.Print(path.Name, o.Streams);
+// What each proxy adds to the mock's own figures.
+foreach (var (path, phase) in results.Skip(1))
+    Console.WriteLine($"{path.Name} added: ttft_p50 {phase.Ttft.Quantile(.5) - direct.Ttft.Quantile(.5):0.00} ms, " +
+                      $"gap_p99 {phase.Gap.Quantile(.99) - direct.Gap.Quantile(.99):0.00} ms, " +
+                      $"total_p50 {phase.Total.Quantile(.5) - direct.Total.Quantile(.5):0.00} ms");
 
 /// <summary>One phase: workers that each keep one stream open at a time, restarting as soon as theirs ends.</summary>
 sealed class Phase
@@ -144,12 +138,12 @@ sealed class Phase
 
     static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
 
-    public void Print(string label)
+    public void Print(string label, int streams)
     {
         var growthKb = _rssPeakKb - _rssBeforeKb;
         Console.WriteLine($"{label,-8} {_completed,8} {Ttft.Quantile(.5),9:0.0} {Ttft.Quantile(.99),9:0.0} {Gap.Quantile(.5),8:0.0} " +
                           $"{Gap.Quantile(.99),8:0.0} {Gap.Max,8:0.0} {Total.Quantile(.5),9:0.0} {_errors,7} {_chunks / _seconds,9:0} " +
-                          $"{(_rssPeakKb > 0 ? (_rssPeakKb / 1024).ToString() : "-"),7} {(_rssPeakKb > 0 ? ((double)growthKb / StreamArgs.Current.Streams).ToString("0.0") : "-"),9}");
+                          $"{(_rssPeakKb > 0 ? (_rssPeakKb / 1024).ToString() : "-"),7} {(_rssPeakKb > 0 ? ((double)growthKb / streams).ToString("0.0") : "-"),9}");
     }
 }
 
@@ -235,8 +229,6 @@ sealed record StreamTarget(string Name, string BaseUrl, string Model, string? Ke
 
 sealed record StreamArgs(string? Floor, int FloorPid, string Gateway, string Mock, string Key, string Model, int Streams, int Seconds, int MockTtftMs, int ChunkMs, int Chunks, int GatewayPid, int WarmupSeconds)
 {
-    public static StreamArgs Current { get; private set; } = null!;
-
     public static StreamArgs Parse(string[] args)
     {
         string Get(string name, string fallback)
@@ -244,7 +236,7 @@ sealed record StreamArgs(string? Floor, int FloorPid, string Gateway, string Moc
             var i = Array.IndexOf(args, "--" + name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
-        return Current = new(args.Contains("--floor") ? Get("floor", "") : null, int.Parse(Get("floor-pid", "0")), Get("gateway", "http://127.0.0.1:19080"), Get("mock", "http://127.0.0.1:19090"), Get("key", ""), Get("model", "llm-stream"),
+        return new(args.Contains("--floor") ? Get("floor", "") : null, int.Parse(Get("floor-pid", "0")), Get("gateway", "http://127.0.0.1:19080"), Get("mock", "http://127.0.0.1:19090"), Get("key", ""), Get("model", "llm-stream"),
             int.Parse(Get("streams", "2000")), int.Parse(Get("seconds", "20")), int.Parse(Get("mock-ttft-ms", "500")),
             int.Parse(Get("chunk-ms", "20")), int.Parse(Get("chunks", "50")), int.Parse(Get("gateway-pid", "0")),
             int.Parse(Get("warmup-seconds", "15")));
