@@ -7,7 +7,8 @@ public static class ProjectionRegistration
 {
     /// <summary>
     /// Control-plane views are inline (same transaction as their events, so the hot path can reload them
-    /// right after commit); usage is async so recording a request never waits on a projection.
+    /// right after commit); budget balances and the audit trail are async, so recording a request never waits on a
+    /// projection. No projection reads the request events: a key's usage is summed from the analytics export.
     /// </summary>
     public static void AddGatewayProjections(this StoreOptions opts)
     {
@@ -19,7 +20,6 @@ public static class ProjectionRegistration
         opts.Projections.Snapshot<ModelView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<RouteView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<BudgetView>(SnapshotLifecycle.Inline);
-        opts.Projections.Add<KeyUsageProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add<BudgetBalanceProjection>(ProjectionLifecycle.Async);
         // Async: the daemon reads events back with their database-assigned sequence, version and timestamp.
         opts.Projections.Add(new AuditProjection(), ProjectionLifecycle.Async);

@@ -30,11 +30,34 @@ public static class RequestBodiesTable
         opts.Storage.ExtendedSchemaObjects.Add(table);
     }
 
-    /// <summary>Queues the insert in the session's unit of work, so it commits with the events.</summary>
-    public static void QueueInsert(this IDocumentSession session, RequestBodies bodies) =>
+    /// <summary>
+    /// Queues the inserts in the session's unit of work, so they commit with the events: one statement for the whole
+    /// batch (a group commit's bodies), not one per request.
+    /// </summary>
+    public static void QueueInsert(this IDocumentSession session, IReadOnlyList<RequestBodies> rows)
+    {
+        if (rows.Count == 0) return;
+        var ids = new Guid[rows.Count];
+        var keys = new Guid[rows.Count];
+        var teams = new Guid[rows.Count];
+        var requests = new string[rows.Count];
+        var requestCut = new bool[rows.Count];
+        var responses = new string[rows.Count];
+        var responseCut = new bool[rows.Count];
+        var stored = new DateTimeOffset[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            (ids[i], keys[i], teams[i], requests[i], requestCut[i], responses[i], responseCut[i], stored[i]) =
+                (r.RequestId, r.KeyId, r.TeamId, r.Request, r.RequestTruncated, r.Response, r.ResponseTruncated, r.StoredAt);
+        }
         session.QueueSqlCommand(
-            $"insert into {session.DocumentStore.Options.DatabaseSchemaName}.{Name} (request_id, key_id, team_id, request, request_truncated, response, response_truncated, stored_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            bodies.RequestId, bodies.KeyId, bodies.TeamId, bodies.Request, bodies.RequestTruncated, bodies.Response, bodies.ResponseTruncated, bodies.StoredAt);
+            $"""
+            insert into {session.DocumentStore.Options.DatabaseSchemaName}.{Name} (request_id, key_id, team_id, request, request_truncated, response, response_truncated, stored_at)
+            select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::boolean[], ?::text[], ?::boolean[], ?::timestamptz[])
+            """,
+            ids, keys, teams, requests, requestCut, responses, responseCut, stored);
+    }
 
     public static async Task<RequestBodies?> LoadAsync(IQuerySession session, Guid requestId, CancellationToken ct)
     {

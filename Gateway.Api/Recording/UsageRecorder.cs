@@ -26,6 +26,7 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
     long commitTicks;
     long pending;
     readonly SemaphoreSlim flush = new(0);
+    readonly RequestStreamAppend append = new(store, options.Schema);
     int FlushAt => Math.Min(options.MaxCommitBatch, options.AsyncLedgerMaxPending);
 
     /// <summary>Records handed over and not yet committed (with the async ledger: what a crash now would lose).</summary>
@@ -171,19 +172,25 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var session = store.LightweightSession();
-        foreach (var item in batch)
+        var streams = new (Guid, IReadOnlyList<object>)[batch.Count];
+        var bodies = withBodies ? new List<RequestBodies>(batch.Count) : null;
+        for (var i = 0; i < batch.Count; i++)
         {
+            var item = batch[i];
+            // The request and what it cost each budget are one fact: one stream, committed together or not at all.
+            object[] events;
             if (item.Events is { Count: > 0 } more)
             {
-                // The request and what it cost each budget are one fact: committed together or not at all.
-                var events = new object[more.Count + 1];
-                events[0] = item.Record;
-                for (var i = 0; i < more.Count; i++) events[i + 1] = more[i];
-                session.Events.StartStream(item.Record.RequestId, events);
+                events = new object[more.Count + 1];
+                for (var j = 0; j < more.Count; j++) events[j + 1] = more[j];
             }
-            else session.Events.StartStream(item.Record.RequestId, item.Record);
-            if (withBodies && item.Bodies is not null) session.QueueInsert(item.Bodies);
+            else events = new object[1];
+            events[0] = item.Record;
+            streams[i] = (item.Record.RequestId, events);
+            if (item.Bodies is not null) bodies?.Add(item.Bodies);
         }
+        append.Queue(session, streams);
+        if (bodies is not null) session.QueueInsert(bodies);
         if (batch.Exists(i => i.Messages is { Count: > 0 }))
         {
             // Rare (a budget threshold crossed): enlist Wolverine's outbox so the alerts are stored in this transaction.

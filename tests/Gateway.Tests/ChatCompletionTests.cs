@@ -125,23 +125,4 @@ public class ChatCompletionTests(GatewayFixture gateway)
         Assert.Equal(expectedCost, records.Sum(r => r.Cost));
     }
 
-    [Fact]
-    public async Task key_usage_projection_sums_the_requests_of_a_key()
-    {
-        var key = await gateway.NewKeyAsync();
-        var model = await gateway.NewModelAsync(input: 1m, output: 1m);
-        using var client = gateway.Client(key.Secret);
-        for (var i = 0; i < 3; i++) (await Chat.PostAsync(client, Chat.Request(model.PublicId, "a b"))).Dispose();
-        gateway.SetBehavior(model, new ModelBehavior { Status = 500 });
-        (await Chat.PostAsync(client, Chat.Request(model.PublicId, "a b"))).Dispose();
-
-        await gateway.Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        var usage = await gateway.AdminGetAsync($"/admin/keys/{key.Id}/usage");
-
-        Assert.Equal(4, usage.GetProperty("requests").GetInt64());
-        Assert.Equal(1, usage.GetProperty("failedRequests").GetInt64());
-        Assert.Equal(6, usage.GetProperty("promptTokens").GetInt64());
-        Assert.Equal(21, usage.GetProperty("completionTokens").GetInt64());
-        Assert.Equal(model.Cost(6, 21), usage.GetProperty("cost").GetDecimal());
-    }
 }

@@ -1,3 +1,4 @@
+using Gateway.Analytics;
 using Gateway.Projections;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -38,13 +39,24 @@ public static class ListKeysEndpoint
         return (await query.OrderBy(k => k.IssuedAt).ToListAsync(ct)).Select(KeyResponse.From).ToList();
     }
 
-    /// <summary>Running totals for one key, folded from its request events.</summary>
+    /// <summary>
+    /// Running totals for one key, summed over its requests in the analytics export (about a second behind the
+    /// ledger). A node that does not export answers 409: the totals live in the export.
+    /// </summary>
     [WolverineGet("/admin/keys/{id}/usage", OperationId = "keyUsage")]
     [Tags("keys")]
     [ProducesResponseType<KeyUsage>(200)]
-    public static async Task<IResult> Usage(Guid id, IQuerySession session, HttpContext ctx, CancellationToken ct)
+    public static async Task<IResult> Usage(Guid id, IQuerySession session, GatewayOptions options, HttpContext ctx, CancellationToken ct)
     {
         var (key, refusal) = await ManagedKey.LoadForReadingAsync(id, session, ctx, ct);
-        return refusal ?? Results.Ok(await session.LoadAsync<KeyUsage>(id, ct) ?? new KeyUsage { Id = id, TeamId = key!.TeamId });
+        if (refusal is not null) return refusal;
+        if (!options.AnalyticsExport)
+            return Results.Problem(new ProblemDetails
+            {
+                Status = 409, Title = "Usage comes from the analytics export",
+                Detail = "This node does not export (Gateway:AnalyticsExport is false): ask a node that does.",
+            });
+        using var db = AnalyticsSchema.Open(options.AnalyticsFile);
+        return Results.Ok(KeyUsageQuery.Run(db, id, key!.TeamId));
     }
 }
