@@ -19,6 +19,8 @@ start_mock "$MOCK_PORT" "$OUT/mock.log"
 wait_for "http://127.0.0.1:$MOCK_PORT/v1/models"
 
 OFF_EXPORT="Gateway__AnalyticsExport=false"
+# The export and the chain read only up to the daemon's high-water mark: with the daemon off they stop too, so
+# "daemon off" is all three readers of the event table off, not the daemon alone.
 OFF_DAEMON="Gateway__ProjectionDaemon=false"
 OFF_CHAIN="Gateway__AuditChainInterval=1.00:00:00"
 OFF_BODIES="Gateway__StoreBodies=false"
