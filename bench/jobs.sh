@@ -35,6 +35,11 @@ configs=(
   "bodies off|$OFF_BODIES"
   "all four off|$OFF_EXPORT $OFF_DAEMON $OFF_CHAIN $OFF_BODIES"
 )
+# Experiments: BENCH_EXTRA='name|NAME=value ...;name2|...' adds configurations (runtime knobs, settings) to compare.
+if [[ -n ${BENCH_EXTRA:-} ]]; then
+  IFS=';' read -ra extra <<<"$BENCH_EXTRA"
+  configs+=("${extra[@]}")
+fi
 
 row() { # key concurrency -> "rps cpu_us pg_cpu_us p50_ms"
   local t0 p0 t1 p1 line n
@@ -68,7 +73,7 @@ for round in $(seq 1 "${BENCH_ROUNDS:-3}"); do
     start_gateway "$GW_PORT" "$OUT/gateway-jobs.log" GATEWAY_DATA="$(mktemp -d)" GATEWAY_ADMIN_KEY="sk-admin-jobs-$i-$(date +%s)" \
       GATEWAY_DEMO_KEY="$key" Gateway__Schema="bench_jobs_$i" Logging__LogLevel__Default=Warning $settings
     wait_for "http://127.0.0.1:$GW_PORT/health"
-    BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$key" wrk -t2 -c16 -d"${BENCH_WARMUP_SECONDS:-15}s" -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" >/dev/null
+    BENCH_MODEL=mock/gpt-4o-mini BENCH_KEY="$key" wrk -t2 -c16 -d"${BENCH_WARMUP_SECONDS:-30}s" -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$GW_PORT/v1/chat/completions" >/dev/null
     for c in 1 16; do
       read -r rps cpu pgcpu p50 <<<"$(row "$key" "$c")"
       echo "$name|$c|$rps|$cpu|$pgcpu|$p50" | tee -a "$RAW" >&2
