@@ -78,6 +78,21 @@ public sealed class GatewayOptions
     public bool AsyncLedger => string.Equals(Ledger, LedgerModes.Async, StringComparison.OrdinalIgnoreCase);
     /// <summary>How often the in-memory control-plane views re-read PostgreSQL, to follow other nodes' changes.</summary>
     public TimeSpan ControlPlaneRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Prometheus text at <c>GET /metrics</c> (docs/observability.md).</summary>
+    public bool Metrics { get; set; } = true;
+    /// <summary>When set, <c>/metrics</c> answers only <c>Authorization: Bearer</c> with this token.</summary>
+    public string? MetricsToken { get; set; }
+    /// <summary>Per-key and per-team labels on request metrics: one series per key, so off unless asked for.</summary>
+    public bool MetricsPerKeyLabels { get; set; }
+    /// <summary>
+    /// Spans for /v1 requests and their upstream attempts. Null (default): on when an OTLP endpoint is configured
+    /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> or <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>).
+    /// </summary>
+    public bool? Tracing { get; set; }
+    /// <summary>Npgsql's own spans (each database command) under the request's trace, when tracing.</summary>
+    public bool TraceDatabase { get; set; }
+    /// <summary><c>/readyz</c> turns 503 when more request records than this wait for their commit.</summary>
+    public int ReadyMaxPendingRecords { get; set; } = 10_000;
 
     public static GatewayOptions Bind(IConfiguration config)
     {

@@ -1,7 +1,9 @@
 using Gateway.Api.Admin;
 using Gateway.Api.Cli;
 using Gateway.Api.Dashboard;
+using Gateway.Api;
 using Gateway.Api.Hosting;
+using Gateway.Api.Observability;
 using Wolverine.Http;
 
 // ./gateway analytics|audit|projections|prices …: a maintenance command, then exit (Cli/GatewayCli.cs).
@@ -10,6 +12,7 @@ if (GatewayCli.Handles(args)) return await GatewayCli.RunAsync(args);
 var app = GatewayHost.CreateBuilder(args).Build();
 
 app.UseExceptionHandler();
+app.UseGatewayMetrics(app.Services.GetRequiredService<GatewayOptions>());
 app.UseDashboard();
 app.UseAdminStatusProblems();
 app.UseAdminAuth();

@@ -5,23 +5,29 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Gateway.Api.Hosting;
 
 /// <summary>
-/// <c>/health</c>: ready to serve — PostgreSQL answers (200, or 503 naming the failing check).
-/// <c>/health/live</c>: the process is up, whatever the database does (for a liveness probe that must not restart a
-/// gateway because PostgreSQL is down). Both are open, without a key, and say nothing secret.
+/// <c>/readyz</c> (and <c>/health</c>): ready to serve — PostgreSQL answers, the control-plane views are loaded and the
+/// group commit is not backed up (200, or 503 naming the failing check). <c>/healthz</c> (and <c>/health/live</c>): the
+/// process is up, whatever the database does (for a liveness probe that must not restart a gateway because PostgreSQL
+/// is down). All are open, without a key, and say nothing secret.
 /// </summary>
 public static class GatewayHealth
 {
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services)
     {
         services.AddSingleton<PostgresHealthCheck>();
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql", timeout: PostgresHealthCheck.Timeout + TimeSpan.FromSeconds(1));
+        services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgresql", timeout: PostgresHealthCheck.Timeout + TimeSpan.FromSeconds(1))
+            .AddCheck<ViewsLoadedCheck>("views")
+            .AddCheck<RecorderBacklogCheck>("recorder");
         return services;
     }
 
     public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync }).ExcludeFromDescription();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).ExcludeFromDescription();
+        foreach (var ready in new[] { "/readyz", "/health" })
+            app.MapHealthChecks(ready, new HealthCheckOptions { ResponseWriter = WriteAsync }).ExcludeFromDescription();
+        foreach (var live in new[] { "/healthz", "/health/live" })
+            app.MapHealthChecks(live, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).ExcludeFromDescription();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Gateway.Api.Observability;
 using Wolverine;
 using Wolverine.Http;
 
@@ -23,6 +24,7 @@ public static class GatewayHost
         });
 
         builder.Services.AddGateway(options);
+        builder.Services.AddGatewayTelemetry(options, builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddWolverineHttp();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Gateway.Api.ControlPlane;
+using Gateway.Api.Observability;
 using Gateway.Api.OpenAi;
 using Gateway.Api.RequestPath.Admission;
 using Gateway.Api.RequestPath.Attempts;
@@ -32,14 +33,18 @@ public sealed class Proxy(
     {
         var startTimestamp = Stopwatch.GetTimestamp();
         var snapshot = views.Current;
+        using var span = GatewayTracing.StartRequest(ctx.Request, GenAi.Operation(operation));
         // 1. Admission: the key, in memory.
         if (!GatewayKeyAuth.TryAuthenticate(ctx.Request, snapshot, time.GetUtcNow(), out var key))
         {
             await RequestAdmission.RefuseKeyAsync(ctx, dialect, time);
+            span?.SetTag(GenAi.HttpStatusCode, ctx.Response.StatusCode);
+            span?.SetStatus(ActivityStatusCode.Error);
             return;
         }
         var startedAt = time.GetUtcNow();
         var trace = new RequestTrace(Guid.CreateVersion7(startedAt), key, operation, startTimestamp, startedAt);
+        trace.Traced(span);
         ctx.Response.Headers[RequestIdHeader.Name] = trace.RequestId.ToString();
 
         using var body = new PooledBuffer((int)Math.Clamp(ctx.Request.ContentLength ?? 4096, 256, options.MaxRequestBodyBytes + 1));

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MockProvider;
 using Npgsql;
+using OpenTelemetry.Trace;
 
 namespace Gateway.Tests;
 
@@ -32,6 +33,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     public MockServer Mock { get; private set; } = null!;
     /// <summary>Every line the gateway logs (Information and up).</summary>
     public CapturedLogs Logs { get; } = new();
+    /// <summary>Every span the gateway ended (OpenTelemetry's in-memory exporter; tracing is on in the tests).</summary>
+    public Observability.LockedList<System.Diagnostics.Activity> Spans { get; } = new();
     /// <summary>The master key provider keys are encrypted with: a second node on this database needs the same.</summary>
     public string MasterKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public string ConnectionString { get; private set; } = "";
@@ -53,7 +56,12 @@ public sealed class GatewayFixture : IAsyncLifetime
             // Breakers that trip and recover within a test.
             builder.UseSetting("Gateway:BreakerMinimumThroughput", "4");
             builder.UseSetting("Gateway:BreakerBreakDuration", "00:00:01");
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+            });
+            builder.UseSetting("Gateway:Tracing", "true");
             builder.UseSetting("Gateway:AnalyticsPath", AnalyticsFile);
             builder.UseSetting("Gateway:AnalyticsExportInterval", "00:00:00.200");
             // The webhook receivers of the tests listen on loopback.

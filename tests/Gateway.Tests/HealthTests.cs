@@ -3,30 +3,33 @@ using System.Text.Json;
 
 namespace Gateway.Tests;
 
-/// <summary>/health looks at PostgreSQL (through a relay the test cuts); /health/live does not.</summary>
+/// <summary>/readyz (and /health) look at PostgreSQL (through a relay the test cuts); /healthz (and /health/live) do not.</summary>
 [Collection(IsolatedGatewayCollection.Name)]
 public class HealthTests(IsolatedGatewayFixture isolated)
 {
-    [Fact]
-    public async Task health_answers_503_naming_postgresql_while_the_database_is_unreachable_and_recovers_with_it()
+    [Theory]
+    [InlineData("/readyz", "/healthz")]
+    [InlineData("/health", "/health/live")]
+    public async Task readiness_answers_503_naming_postgresql_while_the_database_is_unreachable_and_recovers_with_it(string ready, string alive)
     {
         using var client = isolated.Client(null);
-        var (status, body) = await GetAsync(client, "/health");
+        var (status, body) = await GetAsync(client, ready);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("healthy", body.GetProperty("status").GetString());
-        Assert.Equal("healthy", body.GetProperty("checks").GetProperty("postgresql").GetProperty("status").GetString());
+        foreach (var name in new[] { "postgresql", "views", "recorder" })
+            Assert.Equal("healthy", body.GetProperty("checks").GetProperty(name).GetProperty("status").GetString());
 
         isolated.Database.Cut();
         try
         {
-            (status, body) = await UntilAsync(client, "/health", HttpStatusCode.ServiceUnavailable);
+            (status, body) = await UntilAsync(client, ready, HttpStatusCode.ServiceUnavailable);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal("unhealthy", body.GetProperty("status").GetString());
             var check = body.GetProperty("checks").GetProperty("postgresql");
             Assert.Equal("unhealthy", check.GetProperty("status").GetString());
             Assert.Contains("PostgreSQL", check.GetProperty("description").GetString());
 
-            var (live, liveBody) = await GetAsync(client, "/health/live");
+            var (live, liveBody) = await GetAsync(client, alive);
             Assert.Equal(HttpStatusCode.OK, live);
             Assert.Equal("healthy", liveBody.GetProperty("status").GetString());
         }
@@ -34,7 +37,7 @@ public class HealthTests(IsolatedGatewayFixture isolated)
         {
             isolated.Database.Restore();
         }
-        (status, _) = await UntilAsync(client, "/health", HttpStatusCode.OK);
+        (status, _) = await UntilAsync(client, ready, HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, status);
     }
 

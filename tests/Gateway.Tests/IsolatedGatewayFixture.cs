@@ -17,6 +17,7 @@ namespace Gateway.Tests;
 public sealed class IsolatedGatewayFixture : IAsyncLifetime
 {
     public const string AdminKey = "sk-admin-isolated-0123456789abcdef01234567";
+    public const string MetricsToken = "metrics-token-for-tests-4d3c2b1a";
 
     public IAlbaHost Host { get; private set; } = null!;
     public TcpRelay Database { get; private set; } = null!;
@@ -35,6 +36,7 @@ public sealed class IsolatedGatewayFixture : IAsyncLifetime
             builder.UseSetting("GATEWAY_MASTER_KEY", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             builder.UseSetting("Gateway:AnalyticsExport", "false");
             builder.UseSetting("Gateway:ProjectionDaemon", "false");
+            builder.UseSetting("Gateway:MetricsToken", MetricsToken);
             builder.UseSetting("Gateway:AnalyticsPath", Path.Combine(Path.GetTempPath(), $"gw-isolated-{Guid.NewGuid():N}.duckdb"));
         });
         await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = GatewayFixture.ProviderKey });

@@ -3,7 +3,7 @@ namespace MockProvider;
 /// <summary>Picks the request headers worth keeping in the log: those a provider acts on, never the credentials (see <see cref="LoggedRequest.ApiKey"/>).</summary>
 public static class LoggedHeaders
 {
-    public static IReadOnlyList<string> Names { get; } = ["anthropic-version", "anthropic-beta", "x-goog-api-client", "openai-organization", "openai-project"];
+    public static IReadOnlyList<string> Names { get; } = ["anthropic-version", "anthropic-beta", "x-goog-api-client", "openai-organization", "openai-project", "traceparent", "tracestate"];
 
     private static readonly Dictionary<string, string> None = [];
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using Gateway.Api.Observability;
 using Gateway.Api.Providers;
 using Gateway.Api.RequestPath.Completion;
 using Gateway.Api.RequestPath.Relay;
@@ -31,6 +32,7 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
         var content = new ByteArrayContent(a.UpstreamBody.Array, 0, a.UpstreamBody.Length);
         content.Headers.ContentType = JsonContentType;
         using var request = a.Adapter.CreateRequest(new UpstreamCall(target, trace.Operation, trace.Streamed, a.ApiKey), content);
+        var span = GatewayTracing.StartAttempt(trace.Span, GenAi.Operation(trace.Operation), target, trace.AttemptCount + 1, trace.Streamed, request);
         AttemptResult result;
         HttpResponseMessage? response = null;
         try
@@ -72,7 +74,7 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
             Release(response, cancel);
             throw;
         }
-        return OnTrail(a, result, started);
+        return OnTrail(a, result, started, span);
     }
 
     static void Release(HttpResponseMessage? response, CancellationTokenSource cancel)
@@ -115,14 +117,14 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
     }
 
     /// <summary>Puts the call on the trail, with whether the route may retry it on the same target.</summary>
-    AttemptResult OnTrail(Attempting a, AttemptResult result, long started)
+    AttemptResult OnTrail(Attempting a, AttemptResult result, long started, Activity? span)
     {
         var (trace, target, policy) = (a.F.Trace, a.Target, a.F.Route.Policy);
         result.Target = target;
         result.CanRetry = RouteFailures.MayRetry(result.ErrorClass, result.MayMoveOn, trace.AttemptCount, policy.MaxAttempts, result.RetryAfter);
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (result.Served) health.For(target).Observe(elapsed);
-        result.TrailIndex = trace.Attempted(target, result.Status, result.ErrorClass, Math.Round(elapsed.TotalMilliseconds, 3));
+        result.TrailIndex = trace.Attempted(target, result.Status, result.ErrorClass, Math.Round(elapsed.TotalMilliseconds, 3), span);
         return result;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Gateway.Api.Observability;
 using Gateway.Api.Recording;
 using Gateway.Api.RequestPath.Wire;
 using Gateway.Domain.Requests;
@@ -11,7 +12,7 @@ namespace Gateway.Api.RequestPath.Completion;
 /// budget reservation settled, and the response completed only once that record is durable (or, with the async
 /// ledger, without waiting). A refusal or failure is recorded first, then answered in the client's format.
 /// </summary>
-public sealed class RequestCompletion(UsageRecorder recorder, GatewayOptions options, TimeProvider time, ILogger<RequestCompletion> logger)
+public sealed class RequestCompletion(UsageRecorder recorder, GatewayMetrics metrics, GatewayOptions options, TimeProvider time, ILogger<RequestCompletion> logger)
 {
     /// <summary>Records the failed request, then answers with an error in the client's format.</summary>
     public async Task FailAsync(HttpContext ctx, RequestTrace trace, ClientDialect dialect, PooledBuffer body, int status, string message,
@@ -64,6 +65,9 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayOptions opt
     {
         if (!trace.TryClaimRecord()) return Task.CompletedTask;
         var record = trace.ToEvent(status, errorCode, time.GetUtcNow());
+        // Spans and metrics from the record itself, so they say what the ledger says.
+        GatewayTracing.Completed(trace.Span, trace.AttemptSpans, record, trace.Model);
+        metrics.Completed(record, trace.Model, record.Operation);
         var (events, messages) = trace.Reservation?.Settle(record.RequestId, record.Cost) ?? ([], []);
         RequestBodies? bodies = null;
         if (options.StoreBodies)

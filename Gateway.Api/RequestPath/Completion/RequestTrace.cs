@@ -13,6 +13,8 @@ namespace Gateway.Api.RequestPath.Completion;
 public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation operation, long startTimestamp, DateTimeOffset startedAt)
 {
     readonly List<Attempt> attempts = new(1);
+    // Each attempt's client span (null when not traced, or passed over without a call) and when its call ended.
+    List<(Activity? Span, DateTime EndedAt)>? attemptSpans;
 
     public Guid RequestId { get; } = requestId;
     /// <summary>The request's record has been handed to the recorder (once only).</summary>
@@ -42,6 +44,11 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     /// <summary>The budget that sent this request to its cheaper model, if one did.</summary>
     public Guid? DowngradedBy { get; private set; }
     public IReadOnlyList<Attempt> Attempts => attempts;
+    /// <summary>The request's server span, when tracing.</summary>
+    public Activity? Span { get; private set; }
+    public IReadOnlyList<(Activity? Span, DateTime EndedAt)> AttemptSpans => attemptSpans ?? [];
+
+    public void Traced(Activity? span) => Span = span;
     public int AttemptCount => attempts.Count;
 
     public TokenUsage Usage => new(PromptTokens, CompletionTokens, CachedPromptTokens, CacheCreationTokens);
@@ -92,14 +99,21 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public int Skipped(CatalogModel target, string errorClass)
     {
         attempts.Add(new Attempt(target.PublicId, target.Provider.Id, null, errorClass, 0, "fell_back"));
+        attemptSpans?.Add((null, default));
         return attempts.Count - 1;
     }
 
     /// <summary>An upstream call ended (served when <paramref name="errorClass"/> is null); returns its index in the trail.</summary>
-    public int Attempted(CatalogModel target, int? status, string? errorClass, double latencyMs)
+    public int Attempted(CatalogModel target, int? status, string? errorClass, double latencyMs, Activity? span = null)
     {
         UpstreamStatus = status;
+        if (span is not null && attemptSpans is null)
+        {
+            attemptSpans = new(attempts.Count + 1);
+            for (var i = 0; i < attempts.Count; i++) attemptSpans.Add((null, default));
+        }
         attempts.Add(new Attempt(target.PublicId, target.Provider.Id, status, errorClass, latencyMs, errorClass is null ? "served" : "retried"));
+        attemptSpans?.Add((span, DateTime.UtcNow));
         return attempts.Count - 1;
     }
 

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Gateway.Api.ControlPlane;
+using Gateway.Domain.Requests;
+
+namespace Gateway.Api.Observability;
+
+/// <summary>
+/// The request's spans (GenAI semantic conventions, <see cref="GenAi"/>): one server span per /v1 request, continuing
+/// the client's W3C <c>traceparent</c>, and one client span per upstream attempt, whose context goes upstream in its
+/// own <c>traceparent</c>. Nothing is created unless a tracer listens (tracing configured), so the hot path pays a null
+/// check otherwise. Attributes carry ids, models, counts and classes; never a secret, never prompt or answer text.
+/// </summary>
+public static class GatewayTracing
+{
+    public const string SourceName = "Gateway";
+    public static readonly ActivitySource Source = new(SourceName, typeof(GatewayTracing).Assembly.GetName().Version?.ToString());
+
+    /// <summary>The request's server span, child of the client's <c>traceparent</c> when it sent a valid one.</summary>
+    public static Activity? StartRequest(HttpRequest request, string operation)
+    {
+        if (!Source.HasListeners()) return null;
+        var parent = default(ActivityContext);
+        if (request.Headers.TryGetValue("traceparent", out var traceparent))
+            ActivityContext.TryParse(traceparent.ToString(), request.Headers.TryGetValue("tracestate", out var state) ? state.ToString() : null, isRemote: true, out parent);
+        // ASP.NET Core's own (unrecorded) request activity may be current; this span's parent is the client's context
+        // or none, so it is a root when the client sent no trace rather than a child the sampler would drop.
+        Activity.Current = null;
+        var span = Source.StartActivity(ActivityKind.Server, parent, name: operation);
+        span?.SetTag(GenAi.OperationName, operation);
+        return span;
+    }
+
+    /// <summary>A client span for one upstream call, child of the request's span; its context rides upstream in the call's headers.</summary>
+    public static Activity? StartAttempt(Activity? server, string operation, CatalogModel target, int number, bool streamed, HttpRequestMessage call)
+    {
+        if (server is null) return null;
+        var span = Source.StartActivity(ActivityKind.Client, server.Context, name: $"{operation} {target.UpstreamModel}");
+        if (span is null) return null;
+        span.SetTag(GenAi.OperationName, operation);
+        span.SetTag(GenAi.ProviderName, GenAi.Provider(target.Provider.Kind));
+        span.SetTag(GenAi.RequestModel, target.UpstreamModel);
+        span.SetTag(GenAi.RequestStream, streamed);
+        if (call.RequestUri is { IsAbsoluteUri: true } uri)
+        {
+            span.SetTag(GenAi.ServerAddress, uri.Host);
+            span.SetTag(GenAi.ServerPort, uri.Port);
+        }
+        span.SetTag(GenAi.AttemptNumber, number);
+        call.Headers.TryAddWithoutValidation("traceparent", span.Id);
+        if (span.TraceStateString is { Length: > 0 } tracestate) call.Headers.TryAddWithoutValidation("tracestate", tracestate);
+        return span;
+    }
+
+    /// <summary>
+    /// The request's record is made: the server span is named and tagged from it, and each attempt's span gets its
+    /// outcome (known only now: a failed call may have been retried, fallen back from, or been the last) and ends at the
+    /// time its call ended. The served attempt carries the usage.
+    /// </summary>
+    public static void Completed(Activity? server, IReadOnlyList<(Activity? Span, DateTime EndedAt)> attemptSpans, RequestCompleted record, CatalogModel? served)
+    {
+        if (server is null) return;
+        server.DisplayName = record.ModelAsked.Length > 0 ? $"{record.Operation} {record.ModelAsked}" : record.Operation;
+        server.SetTag(GenAi.RequestModel, record.ModelAsked);
+        server.SetTag(GenAi.RequestStream, record.Streamed);
+        if (served is not null)
+        {
+            server.SetTag(GenAi.ProviderName, GenAi.Provider(served.Provider.Kind));
+            server.SetTag(GenAi.ResponseModel, served.UpstreamModel);
+        }
+        Usage(server, record);
+        server.SetTag(GenAi.HttpStatusCode, record.Status);
+        server.SetTag(GenAi.RequestId, record.RequestId.ToString());
+        server.SetTag(GenAi.KeyId, record.KeyId.ToString());
+        server.SetTag(GenAi.TeamId, record.TeamId.ToString());
+        if (record.Route is { } route) server.SetTag(GenAi.Route, route);
+        if (record.DowngradedBy is { } budget) server.SetTag(GenAi.DowngradedBy, budget.ToString());
+        server.SetTag(GenAi.CostUsd, (double)record.Cost);
+        server.SetTag(GenAi.AttemptNumber, record.Attempts.Count);
+        if (record.Status >= 400)
+        {
+            server.SetTag(GenAi.ErrorType, record.ErrorCode ?? record.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            server.SetStatus(ActivityStatusCode.Error);
+        }
+
+        for (var i = 0; i < attemptSpans.Count && i < record.Attempts.Count; i++)
+        {
+            var (span, endedAt) = attemptSpans[i];
+            if (span is null) continue;
+            var attempt = record.Attempts[i];
+            span.SetTag(GenAi.AttemptOutcome, attempt.Outcome);
+            if (attempt.Status is { } status) span.SetTag(GenAi.HttpStatusCode, status);
+            if (attempt.ErrorClass is { } error)
+            {
+                span.SetTag(GenAi.ErrorType, error);
+                span.SetStatus(ActivityStatusCode.Error);
+            }
+            if (attempt.Outcome == "served")
+            {
+                span.SetTag(GenAi.ResponseModel, span.GetTagItem(GenAi.RequestModel));
+                Usage(span, record);
+                span.SetEndTime(DateTime.UtcNow);
+            }
+            else span.SetEndTime(endedAt);
+            span.Stop();
+        }
+    }
+
+    static void Usage(Activity span, RequestCompleted record)
+    {
+        span.SetTag(GenAi.InputTokens, record.PromptTokens);
+        span.SetTag(GenAi.OutputTokens, record.CompletionTokens);
+        if (record.CachedPromptTokens > 0) span.SetTag(GenAi.CacheReadInputTokens, record.CachedPromptTokens);
+        if (record.CacheCreationTokens > 0) span.SetTag(GenAi.CacheCreationInputTokens, record.CacheCreationTokens);
+        if (record.UsageEstimated) span.SetTag(GenAi.UsageEstimated, true);
+    }
+}
