@@ -91,6 +91,9 @@ public sealed class GatewayOptions
     public bool? Tracing { get; set; }
     /// <summary>Npgsql's own spans (each database command) under the request's trace, when tracing.</summary>
     public bool TraceDatabase { get; set; }
+    /// <summary><c>text</c> (default) or <c>json</c>: one JSON object per console line, with the request id and trace id.</summary>
+    public string LogFormat { get; set; } = "text";
+    public bool JsonLogs => string.Equals(LogFormat, "json", StringComparison.OrdinalIgnoreCase);
     /// <summary><c>/readyz</c> turns 503 when more request records than this wait for their commit.</summary>
     public int ReadyMaxPendingRecords { get; set; } = 10_000;
 

@@ -3,7 +3,6 @@ using Gateway.Api.Cli;
 using Gateway.Api.Dashboard;
 using Gateway.Api;
 using Gateway.Api.Hosting;
-using Gateway.Api.Observability;
 using Wolverine.Http;
 
 // ./gateway analytics|audit|projections|prices …: a maintenance command, then exit (Cli/GatewayCli.cs).

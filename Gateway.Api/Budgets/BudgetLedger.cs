@@ -31,6 +31,9 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
         if (current.ByKey.TryGetValue(key.Id, out var own)) foreach (var rule in own) yield return rule;
     }
 
+    /// <summary>Every budget in force (for the balance gauges).</summary>
+    public IEnumerable<BudgetRule> All => rules.Values.Where(r => !r.Removed);
+
     public BudgetRule? Find(Guid budgetId) => rules.TryGetValue(budgetId, out var rule) && !rule.Removed ? rule : null;
 
     /// <summary>

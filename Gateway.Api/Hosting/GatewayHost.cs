@@ -1,4 +1,3 @@
-using Gateway.Api.Observability;
 using Wolverine;
 using Wolverine.Http;
 
@@ -23,6 +22,18 @@ public static class GatewayHost
             k.AddServerHeader = false;
         });
 
+        if (options.JsonLogs)
+        {
+            // One JSON object per line; scopes carry the trace and span ids (of the request's span when tracing) and,
+            // on the request path, the request id.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true;
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
         builder.Services.AddGateway(options);
         builder.Services.AddGatewayTelemetry(options, builder.Configuration);
         builder.Services.AddProblemDetails();

@@ -70,7 +70,8 @@ public static class GatewayServices
         services.AddSingleton<Pricing.StarterPrices>();
         services.AddSingleton<Analytics.AnalyticsExportService>();
         services.AddHostedService(sp => sp.GetRequiredService<Analytics.AnalyticsExportService>());
-        services.AddHostedService<Audit.EventChainService>();
+        services.AddSingleton<Audit.EventChainService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Audit.EventChainService>());
         services.AddSingleton<Audit.BodyRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.BodyRetentionService>());
         services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10))

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Gateway.Domain.Budgets;
 using Gateway.Domain.Requests;
@@ -12,8 +13,13 @@ namespace Gateway.Api.Recording;
 /// request's response completes only after its record is durable, and nothing pending is dropped on a
 /// graceful shutdown.
 /// </summary>
-public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, IServiceScopeFactory scopes, ILogger<UsageRecorder> logger) : IHostedService
+public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, IServiceScopeFactory scopes, IMeterFactory meters, ILogger<UsageRecorder> logger) : IHostedService
 {
+    readonly Histogram<double> commitSeconds = meters.Create("Gateway").CreateHistogram<double>("gateway.recorder.commit.duration", "s",
+        "Duration of each group commit of request records.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024] });
+    readonly Histogram<long> commitRecords = meters.Create("Gateway").CreateHistogram<long>("gateway.recorder.commit.records", "{record}",
+        "Request records in each group commit.", advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
     readonly CancellationTokenSource stopping = new();
     Task loops = Task.CompletedTask;
     readonly Channel<PendingRecord> queue = Channel.CreateUnbounded<PendingRecord>(
@@ -203,7 +209,10 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             await session.SaveChangesAsync(CancellationToken.None);
         }
         else await session.SaveChangesAsync(CancellationToken.None);
-        Interlocked.Add(ref commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Interlocked.Add(ref commitTicks, took.Ticks);
+        commitSeconds.Record(took.TotalSeconds);
+        commitRecords.Record(batch.Count);
         Interlocked.Increment(ref batches);
         Interlocked.Add(ref committed, batch.Count);
         foreach (var item in batch) Settle(item, null);

@@ -45,6 +45,7 @@ public sealed class Proxy(
         var startedAt = time.GetUtcNow();
         var trace = new RequestTrace(Guid.CreateVersion7(startedAt), key, operation, startTimestamp, startedAt);
         trace.Traced(span);
+        using var logScope = options.JsonLogs ? logger.BeginScope(new RequestLogScope(trace.RequestId)) : null;
         ctx.Response.Headers[RequestIdHeader.Name] = trace.RequestId.ToString();
 
         using var body = new PooledBuffer((int)Math.Clamp(ctx.Request.ContentLength ?? 4096, 256, options.MaxRequestBodyBytes + 1));

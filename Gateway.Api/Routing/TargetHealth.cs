@@ -20,6 +20,9 @@ public sealed class TargetHealth(GatewayOptions options, CircuitJournal journal,
     /// <summary>What this node knows of a model, if it has sent it anything yet.</summary>
     public Target? Known(Guid modelId) => targets.GetValueOrDefault(modelId);
 
+    /// <summary>Every target this node has sent something to (for the circuit-state gauge).</summary>
+    public IEnumerable<Target> All => targets.Values;
+
     Target Create(CatalogModel model)
     {
         var state = new CircuitBreakerStateProvider();
@@ -50,11 +53,14 @@ public sealed class TargetHealth(GatewayOptions options, CircuitJournal journal,
                 },
             })
             .Build();
-        return new Target(breaker, state);
+        return new Target(breaker, state, model.PublicId);
     }
 
-    public sealed class Target(ResiliencePipeline<AttemptResult> breaker, CircuitBreakerStateProvider state)
+    public sealed class Target(ResiliencePipeline<AttemptResult> breaker, CircuitBreakerStateProvider state, string model)
     {
+        /// <summary>The catalog model (public id) this target serves.</summary>
+        public string Model { get; } = model;
+
         long averageTicks;
 
         public ResiliencePipeline<AttemptResult> Breaker { get; } = breaker;

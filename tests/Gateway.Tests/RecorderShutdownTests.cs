@@ -14,7 +14,8 @@ public class RecorderShutdownTests(GatewayFixture gateway)
     public async Task a_graceful_shutdown_commits_every_record_still_queued()
     {
         var options = new GatewayOptions { Db = gateway.ConnectionString, MaxCommitBatch = 50 };
-        var recorder = new UsageRecorder(gateway.Store, options, gateway.Host.Services.GetRequiredService<IServiceScopeFactory>(), NullLogger<UsageRecorder>.Instance);
+        var recorder = new UsageRecorder(gateway.Store, options, gateway.Host.Services.GetRequiredService<IServiceScopeFactory>(),
+            gateway.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NullLogger<UsageRecorder>.Instance);
         await recorder.StartAsync(CancellationToken.None);
         var keyId = Guid.NewGuid();
 

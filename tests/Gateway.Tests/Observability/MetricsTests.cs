@@ -14,6 +14,8 @@ public class MetricsTests(GatewayFixture gateway)
     {
         var key = await gateway.NewKeyAsync();
         var model = await gateway.NewModelAsync(input: 3m, output: 11m);
+        var budget = await gateway.AdminPostAsync("/admin/budgets", new { scope = "key", scopeId = key.Id, limitUsd = 5m, period = "monthly" });
+        var budgetId = budget.GetProperty("id").GetGuid().ToString();
         using var client = gateway.Client(key.Secret);
         var prompt = $"metrics canary {Guid.NewGuid():N}";
         var records = new List<Gateway.Domain.Requests.RequestCompleted>();
@@ -49,6 +51,17 @@ public class MetricsTests(GatewayFixture gateway)
         Assert.Equal(5, Sum("gen_ai_client_operation_duration_seconds_count"));
         Assert.Equal(1, Sum("gen_ai_server_time_to_first_token_seconds_count"));
         Assert.Equal(5, Sum("gateway_overhead_seconds_count"));
+
+        // The gauges: this key's budget spent what the records cost; the model's circuit is closed; the recorder keeps up.
+        var all = Parse(text);
+        var spent = all.Single(s => s.Name.StartsWith("gateway_budget_spent", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("gateway_budget_id") == budgetId);
+        Assert.Equal((double)records.Sum(r => r.Cost), spent.Value, 12);
+        Assert.Equal("key", spent.Labels["gateway_budget_scope"]);
+        var limit = all.Single(s => s.Name.StartsWith("gateway_budget_limit", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("gateway_budget_id") == budgetId);
+        Assert.Equal(5, limit.Value);
+        Assert.Equal(0, all.Single(s => s.Name.StartsWith("gateway_circuit_state", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("gen_ai_request_model") == model.PublicId).Value);
+        Assert.Contains(all, s => s.Name.StartsWith("gateway_recorder_pending", StringComparison.Ordinal));
+        Assert.Contains(all, s => s.Name.StartsWith("gateway_recorder_commit_duration_seconds_count", StringComparison.Ordinal) && s.Value > 0);
 
         // Bounded labels: no key or team unless asked for; never a secret or prompt text.
         Assert.All(series, s => Assert.False(s.Labels.ContainsKey("gateway_key_id")));
