@@ -31,7 +31,7 @@ public static class GatewayHost
             {
                 json.IncludeScopes = true;
                 json.UseUtcTimestamp = true;
-                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
         }
         builder.Services.AddGateway(options);

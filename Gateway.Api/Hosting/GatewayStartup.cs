@@ -16,13 +16,16 @@ namespace Gateway.Api.Hosting;
 /// </summary>
 public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views, SecretBox secrets, GatewayOptions options) : IHostedService
 {
+    // Words for the person who started the gateway. With JSON logs, stdout carries only log lines, so these go to stderr.
+    TextWriter Banner => options.JsonLogs ? Console.Error : Console.Out;
+
     public async Task StartAsync(CancellationToken ct)
     {
         await EnsureAdminKeyAsync(ct);
         if (options.Demo) await SeedDemoAsync(ct);
         await views.ReloadAsync(ct);
         if (File.Exists(Path.Combine(AppContext.BaseDirectory, "dashboard", "index.html")))
-            Console.WriteLine($"Dashboard: http://127.0.0.1:{options.Port}/ui (sign in with an admin key)");
+            Banner.WriteLine($"Dashboard: http://127.0.0.1:{options.Port}/ui (sign in with an admin key)");
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
@@ -44,8 +47,8 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
         var secret = KeySecret.NewAdminKey();
         Append(session, secret, "generated");
         await session.SaveChangesAsync(ct);
-        Console.WriteLine();
-        Console.WriteLine($"Admin key (shown once, keep it safe): {secret}");
+        Banner.WriteLine();
+        Banner.WriteLine($"Admin key (shown once, keep it safe): {secret}");
     }
 
     static void Append(IDocumentSession session, string secret, string origin)
@@ -132,17 +135,17 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
     void PrintDemo(string? secret)
     {
         var url = $"http://127.0.0.1:{options.Port}";
-        Console.WriteLine();
+        Banner.WriteLine();
         if (secret is null)
         {
-            Console.WriteLine($"Demo already seeded; its key was printed on first start (set GATEWAY_DEMO_KEY to choose one). Gateway: {url}/v1");
+            Banner.WriteLine($"Demo already seeded; its key was printed on first start (set GATEWAY_DEMO_KEY to choose one). Gateway: {url}/v1");
             return;
         }
-        Console.WriteLine($"Demo gateway key (shown once): {secret}");
-        Console.WriteLine("Try it:");
-        Console.WriteLine($"  curl -s {url}/v1/chat/completions -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\");
-        Console.WriteLine("    -d '{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}'");
-        Console.WriteLine("  (also served in Anthropic's and Gemini's wire formats: mock-anthropic/claude-sonnet-4-5, mock-gemini/gemini-2.5-flash)");
-        Console.WriteLine();
+        Banner.WriteLine($"Demo gateway key (shown once): {secret}");
+        Banner.WriteLine("Try it:");
+        Banner.WriteLine($"  curl -s {url}/v1/chat/completions -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\");
+        Banner.WriteLine("    -d '{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}'");
+        Banner.WriteLine("  (also served in Anthropic's and Gemini's wire formats: mock-anthropic/claude-sonnet-4-5, mock-gemini/gemini-2.5-flash)");
+        Banner.WriteLine();
     }
 }
