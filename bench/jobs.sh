@@ -34,6 +34,9 @@ configs=(
   "chain off|$OFF_CHAIN"
   "bodies off|$OFF_BODIES"
   "all four off|$OFF_EXPORT $OFF_DAEMON $OFF_CHAIN $OFF_BODIES"
+  # Telemetry (./gateway bench telemetry): the default has metrics on (Prometheus) and tracing off (no OTLP endpoint).
+  "telemetry off|Gateway__Metrics=false"
+  "tracing on|Gateway__Tracing=true"
 )
 # Experiments: BENCH_EXTRA='name|NAME=value ...;name2|...' adds configurations (runtime knobs, settings) to compare.
 if [[ -n ${BENCH_EXTRA:-} ]]; then

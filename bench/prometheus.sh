@@ -35,12 +35,19 @@ env GATEWAY_PORT="$GW_PORT" GATEWAY_DEMO=1 GATEWAY_DEMO_MOCK_URL="http://127.0.0
 PIDS+=("$!")
 wait_for "http://127.0.0.1:$GW_PORT/readyz"
 
+# The alert rules in deploy/ must be valid rules, and are loaded into this Prometheus.
+RULES="$ROOT/deploy/prometheus/gateway-alerts.yml"
+DASHBOARD="$ROOT/deploy/grafana/ai-gateway-dashboard.json"
+promtool check rules "$RULES" >/dev/null || { echo "FAIL: promtool check rules $RULES"; exit 1; }
+
 # The scrape configuration a platform team would write (docs/observability.md).
 printf '%s' "$TOKEN" >"$WORK/metrics-token"
 cat >"$WORK/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
   evaluation_interval: 1s
+rule_files:
+  - $RULES
 scrape_configs:
   - job_name: ai-gateway
     metrics_path: /metrics
@@ -99,6 +106,23 @@ check "time to first chunk p95 (s), all streamed requests" \
   'histogram_quantile(0.95, sum by (le) (gen_ai_server_time_to_first_token_seconds_bucket))'
 check "group commit p99 (s)" \
   'histogram_quantile(0.99, sum by (le) (rate(gateway_recorder_commit_duration_seconds_bucket[30s])))'
+
+# The dashboard's every query (Grafana's variables given values) is valid PromQL against this gateway's metrics.
+echo
+panels=0; with_data=0; empty=()
+while IFS=$'\t' read -r title expr; do
+  promql=${expr//\$__range/5m}; promql=${promql//\$__rate_interval/30s}; promql=${promql//\$model/.*}
+  answer=$(curl -s -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$promql")
+  panels=$(( panels + 1 ))
+  if [[ $(echo "$answer" | jq -r '.status') != success ]]; then echo "FAIL: dashboard query refused: $promql: $(echo "$answer" | jq -r '.error')"; fail=1; fi
+  if [[ $(echo "$answer" | jq '.data.result | length') -gt 0 ]]; then with_data=$(( with_data + 1 )); else empty+=("$title"); fi
+done < <(jq -r '.panels[] | .title as $t | .targets[] | [$t, .expr] | @tsv' "$DASHBOARD")
+echo "dashboard (deploy/grafana): $panels queries valid, $with_data with data; empty in this traffic: $(IFS=,; echo "${empty[*]}")"
+rules=$(curl -s "http://127.0.0.1:$PROM_PORT/api/v1/rules")
+bad=$(echo "$rules" | jq '[.data.groups[].rules[] | select(.health != "ok")] | length')
+count=$(echo "$rules" | jq '[.data.groups[].rules[]] | length')
+echo "alert rules (deploy/prometheus): $count loaded, $bad not evaluating cleanly; firing: $(echo "$rules" | jq -r '[.data.groups[].rules[] | select(.state == "firing") | .name] | join(", ")')"
+[[ $bad -eq 0 && $count -gt 0 ]] || fail=1
 
 seen=$(query 'sum(gateway_requests_total)' | jq -r '.[0].value[1] // "0"')
 echo
