@@ -26,7 +26,7 @@ public static class GatewayTracing
         // or none, so it is a root when the client sent no trace rather than a child the sampler would drop.
         Activity.Current = null;
         var span = Source.StartActivity(ActivityKind.Server, parent, name: operation);
-        span?.SetTag(GenAi.OperationName, operation);
+        span?.AddTag(GenAi.OperationName, operation);
         return span;
     }
 
@@ -34,18 +34,19 @@ public static class GatewayTracing
     public static Activity? StartAttempt(Activity? server, string operation, CatalogModel target, int number, bool streamed, HttpRequestMessage call)
     {
         if (server is null) return null;
+        if (!server.IsAllDataRequested) return null;
         var span = Source.StartActivity(ActivityKind.Client, server.Context, name: $"{operation} {target.UpstreamModel}");
         if (span is null) return null;
-        span.SetTag(GenAi.OperationName, operation);
-        span.SetTag(GenAi.ProviderName, GenAi.Provider(target.Provider.Kind));
-        span.SetTag(GenAi.RequestModel, target.UpstreamModel);
-        span.SetTag(GenAi.RequestStream, streamed);
+        span.AddTag(GenAi.OperationName, operation);
+        span.AddTag(GenAi.ProviderName, GenAi.Provider(target.Provider.Kind));
+        span.AddTag(GenAi.RequestModel, target.UpstreamModel);
+        span.AddTag(GenAi.RequestStream, streamed);
         if (call.RequestUri is { IsAbsoluteUri: true } uri)
         {
-            span.SetTag(GenAi.ServerAddress, uri.Host);
-            span.SetTag(GenAi.ServerPort, uri.Port);
+            span.AddTag(GenAi.ServerAddress, uri.Host);
+            span.AddTag(GenAi.ServerPort, uri.Port);
         }
-        span.SetTag(GenAi.AttemptNumber, number);
+        span.AddTag(GenAi.AttemptNumber, number);
         call.Headers.TryAddWithoutValidation("traceparent", span.Id);
         if (span.TraceStateString is { Length: > 0 } tracestate) call.Headers.TryAddWithoutValidation("tracestate", tracestate);
         return span;
@@ -58,27 +59,27 @@ public static class GatewayTracing
     /// </summary>
     public static void Completed(Activity? server, IReadOnlyList<(Activity? Span, DateTime EndedAt)> attemptSpans, RequestCompleted record, CatalogModel? served)
     {
-        if (server is null) return;
+        if (server is null || !server.IsAllDataRequested) return;
         server.DisplayName = record.ModelAsked.Length > 0 ? $"{record.Operation} {record.ModelAsked}" : record.Operation;
-        server.SetTag(GenAi.RequestModel, record.ModelAsked);
-        server.SetTag(GenAi.RequestStream, record.Streamed);
+        server.AddTag(GenAi.RequestModel, record.ModelAsked);
+        server.AddTag(GenAi.RequestStream, record.Streamed);
         if (served is not null)
         {
-            server.SetTag(GenAi.ProviderName, GenAi.Provider(served.Provider.Kind));
-            server.SetTag(GenAi.ResponseModel, served.UpstreamModel);
+            server.AddTag(GenAi.ProviderName, GenAi.Provider(served.Provider.Kind));
+            server.AddTag(GenAi.ResponseModel, served.UpstreamModel);
         }
         Usage(server, record);
-        server.SetTag(GenAi.HttpStatusCode, record.Status);
-        server.SetTag(GenAi.RequestId, record.RequestId.ToString());
-        server.SetTag(GenAi.KeyId, record.KeyId.ToString());
-        server.SetTag(GenAi.TeamId, record.TeamId.ToString());
-        if (record.Route is { } route) server.SetTag(GenAi.Route, route);
-        if (record.DowngradedBy is { } budget) server.SetTag(GenAi.DowngradedBy, budget.ToString());
-        server.SetTag(GenAi.CostUsd, (double)record.Cost);
-        server.SetTag(GenAi.AttemptNumber, record.Attempts.Count);
+        server.AddTag(GenAi.HttpStatusCode, record.Status);
+        server.AddTag(GenAi.RequestId, record.RequestId.ToString());
+        server.AddTag(GenAi.KeyId, record.KeyId.ToString());
+        server.AddTag(GenAi.TeamId, record.TeamId.ToString());
+        if (record.Route is { } route) server.AddTag(GenAi.Route, route);
+        if (record.DowngradedBy is { } budget) server.AddTag(GenAi.DowngradedBy, budget.ToString());
+        server.AddTag(GenAi.CostUsd, (double)record.Cost);
+        server.AddTag(GenAi.AttemptNumber, record.Attempts.Count);
         if (record.Status >= 400)
         {
-            server.SetTag(GenAi.ErrorType, record.ErrorCode ?? record.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            server.AddTag(GenAi.ErrorType, record.ErrorCode ?? record.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
             server.SetStatus(ActivityStatusCode.Error);
         }
 
@@ -87,16 +88,16 @@ public static class GatewayTracing
             var (span, endedAt) = attemptSpans[i];
             if (span is null) continue;
             var attempt = record.Attempts[i];
-            span.SetTag(GenAi.AttemptOutcome, attempt.Outcome);
-            if (attempt.Status is { } status) span.SetTag(GenAi.HttpStatusCode, status);
+            span.AddTag(GenAi.AttemptOutcome, attempt.Outcome);
+            if (attempt.Status is { } status) span.AddTag(GenAi.HttpStatusCode, status);
             if (attempt.ErrorClass is { } error)
             {
-                span.SetTag(GenAi.ErrorType, error);
+                span.AddTag(GenAi.ErrorType, error);
                 span.SetStatus(ActivityStatusCode.Error);
             }
             if (attempt.Outcome == "served")
             {
-                span.SetTag(GenAi.ResponseModel, span.GetTagItem(GenAi.RequestModel));
+                span.AddTag(GenAi.ResponseModel, span.GetTagItem(GenAi.RequestModel));
                 Usage(span, record);
                 span.SetEndTime(DateTime.UtcNow);
             }
@@ -107,10 +108,10 @@ public static class GatewayTracing
 
     static void Usage(Activity span, RequestCompleted record)
     {
-        span.SetTag(GenAi.InputTokens, record.PromptTokens);
-        span.SetTag(GenAi.OutputTokens, record.CompletionTokens);
-        if (record.CachedPromptTokens > 0) span.SetTag(GenAi.CacheReadInputTokens, record.CachedPromptTokens);
-        if (record.CacheCreationTokens > 0) span.SetTag(GenAi.CacheCreationInputTokens, record.CacheCreationTokens);
-        if (record.UsageEstimated) span.SetTag(GenAi.UsageEstimated, true);
+        span.AddTag(GenAi.InputTokens, record.PromptTokens);
+        span.AddTag(GenAi.OutputTokens, record.CompletionTokens);
+        if (record.CachedPromptTokens > 0) span.AddTag(GenAi.CacheReadInputTokens, record.CachedPromptTokens);
+        if (record.CacheCreationTokens > 0) span.AddTag(GenAi.CacheCreationInputTokens, record.CacheCreationTokens);
+        if (record.UsageEstimated) span.AddTag(GenAi.UsageEstimated, true);
     }
 }

@@ -51,4 +51,9 @@ public sealed record RequestCompleted
     public IReadOnlyList<Attempt> Attempts { get; init; } = [];
     /// <summary>The budget whose exhaustion sent the request to its cheaper model instead of the one asked for.</summary>
     public Guid? DowngradedBy { get; init; }
+    /// <summary>
+    /// The W3C trace id of the request's span (32 hex digits) when the gateway traced it: the client's trace when it sent
+    /// a <c>traceparent</c>. Added 2026-12-07; absent from earlier records and when tracing is off.
+    /// </summary>
+    public string? TraceId { get; init; }
 }

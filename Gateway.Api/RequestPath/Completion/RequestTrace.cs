@@ -219,6 +219,7 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             DowngradedBy = DowngradedBy,
             Attempts = attempts.Count == 0 ? [] : attempts.ToArray(),
             CompletedAt = completedAt,
+            TraceId = Span?.TraceId.ToHexString(),
         };
     }
 }

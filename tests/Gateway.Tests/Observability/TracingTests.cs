@@ -29,6 +29,7 @@ public class TracingTests(GatewayFixture gateway)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var record = await gateway.RecordAsync(response);
 
+        Assert.Equal(clientTrace.ToHexString(), record.TraceId); // the ledger leads to the trace
         var spans = await SpansOfAsync(clientTrace, 3);
         var server = Assert.Single(spans, s => s.Kind == ActivityKind.Server);
         var calls = spans.Where(s => s.Kind == ActivityKind.Client).OrderBy(s => s.StartTimeUtc).ToList();
@@ -78,7 +79,12 @@ public class TracingTests(GatewayFixture gateway)
         var upstream = gateway.LastUpstreamRequest(fallback);
         Assert.Equal($"00-{clientTrace}-{second.SpanId}-01", upstream.Headers["traceparent"]);
 
-        // No secret and no prompt text on any span.
+        // No secret and no prompt text on any span, nor in any log line.
+        Assert.All(gateway.Logs.Lines, line =>
+        {
+            Assert.DoesNotContain(key.Secret, line.Text);
+            Assert.DoesNotContain("tracing canary", line.Text);
+        });
         foreach (var span in spans)
             foreach (var (name, value) in span.TagObjects)
             {
@@ -99,6 +105,7 @@ public class TracingTests(GatewayFixture gateway)
         var record = await gateway.RecordAsync(response);
         var server = await EventuallyAsync(() => Snapshot().FirstOrDefault(s => Equals(s.GetTagItem(GenAi.RequestId), record.RequestId.ToString())));
         Assert.Equal(default, server.ParentSpanId);
+        Assert.Equal(server.TraceId.ToHexString(), record.TraceId);
         Assert.Equal($"chat {model.PublicId}", server.DisplayName);
     }
 
