@@ -57,7 +57,8 @@ public static class GatewayTracing
     /// outcome (known only now: a failed call may have been retried, fallen back from, or been the last) and ends at the
     /// time its call ended. The served attempt carries the usage.
     /// </summary>
-    public static void Completed(Activity? server, IReadOnlyList<(Activity? Span, DateTime EndedAt)> attemptSpans, RequestCompleted record, CatalogModel? served)
+    public static void Completed(Activity? server, IReadOnlyList<(Activity? Span, DateTime EndedAt)> attemptSpans, RequestCompleted record, CatalogModel? served,
+        RequestPath.Wire.ResponseFacts? response)
     {
         if (server is null || !server.IsAllDataRequested) return;
         server.DisplayName = record.ModelAsked.Length > 0 ? $"{record.Operation} {record.ModelAsked}" : record.Operation;
@@ -69,6 +70,7 @@ public static class GatewayTracing
             server.AddTag(GenAi.ResponseModel, served.UpstreamModel);
         }
         Usage(server, record);
+        Response(server, response);
         server.AddTag(GenAi.HttpStatusCode, record.Status);
         server.AddTag(GenAi.RequestId, record.RequestId.ToString());
         server.AddTag(GenAi.KeyId, record.KeyId.ToString());
@@ -99,11 +101,19 @@ public static class GatewayTracing
             {
                 span.AddTag(GenAi.ResponseModel, span.GetTagItem(GenAi.RequestModel));
                 Usage(span, record);
+                Response(span, response);
                 span.SetEndTime(DateTime.UtcNow);
             }
             else span.SetEndTime(endedAt);
             span.Stop();
         }
+    }
+
+    static void Response(Activity span, RequestPath.Wire.ResponseFacts? response)
+    {
+        if (response is null) return;
+        if (response.Id is { } id) span.AddTag(GenAi.ResponseId, id);
+        if (response.FinishReasons.Count > 0) span.AddTag(GenAi.ResponseFinishReasons, response.FinishReasons.ToArray());
     }
 
     static void Usage(Activity span, RequestCompleted record)

@@ -66,7 +66,7 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayMetrics met
         if (!trace.TryClaimRecord()) return Task.CompletedTask;
         var record = trace.ToEvent(status, errorCode, time.GetUtcNow());
         // Spans and metrics from the record itself, so they say what the ledger says.
-        GatewayTracing.Completed(trace.Span, trace.AttemptSpans, record, trace.Model);
+        GatewayTracing.Completed(trace.Span, trace.AttemptSpans, record, trace.Model, trace.Response);
         metrics.Completed(record, trace.Model, record.Operation);
         var (events, messages) = trace.Reservation?.Settle(record.RequestId, record.Cost) ?? ([], []);
         RequestBodies? bodies = null;

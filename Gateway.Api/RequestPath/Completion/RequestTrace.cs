@@ -49,6 +49,16 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public IReadOnlyList<(Activity? Span, DateTime EndedAt)> AttemptSpans => attemptSpans ?? [];
 
     public void Traced(Activity? span) => Span = span;
+
+    /// <summary>The answer's id and finish reasons, gathered only when the request's span wants them.</summary>
+    public ResponseFacts? Response { get; private set; }
+
+    /// <summary>An OpenAI-format answer or chunk passed to the client: its facts go on the span, if traced.</summary>
+    public void Answered(ReadOnlySpan<byte> openAiJson)
+    {
+        if (Span is not { IsAllDataRequested: true }) return;
+        (Response ??= new ResponseFacts()).Read(openAiJson);
+    }
     public int AttemptCount => attempts.Count;
 
     public TokenUsage Usage => new(PromptTokens, CompletionTokens, CachedPromptTokens, CacheCreationTokens);

@@ -77,6 +77,7 @@ public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usa
         }
         if (reported is { } counted) f.Trace.SetUsage(counted);
         else usage.Estimate(f.Trace, f.Head, f.OpenAiBody.Span, openAi.Span, streamed: false);
+        f.Trace.Answered(openAi.Span);
         return null;
     }
 }

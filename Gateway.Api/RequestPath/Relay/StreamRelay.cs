@@ -203,6 +203,7 @@ public sealed class StreamRelay(
             openAiChunks.Write(chunkJson);
             openAiChunks.Write(EventEnd);
         }
+        trace.Answered(chunkJson);
         client!.OnChunk(chunkJson);
     }
 

@@ -53,6 +53,9 @@ public class TracingTests(GatewayFixture gateway)
         Assert.Equal(route, server.GetTagItem(GenAi.Route));
         Assert.Equal((double)record.Cost, server.GetTagItem(GenAi.CostUsd));
         Assert.Equal(2, server.GetTagItem(GenAi.AttemptNumber));
+        var answer = await Chat.JsonAsync(response);
+        Assert.Equal(answer.GetProperty("id").GetString(), server.GetTagItem(GenAi.ResponseId));
+        Assert.Equal(new[] { "stop" }, server.GetTagItem(GenAi.ResponseFinishReasons));
 
         var (first, second) = (calls[0], calls[1]);
         Assert.Equal($"chat {primary.Upstream}", first.DisplayName);
@@ -74,6 +77,7 @@ public class TracingTests(GatewayFixture gateway)
         Assert.Equal(record.PromptTokens, second.GetTagItem(GenAi.InputTokens));
         Assert.Equal(7L, second.GetTagItem(GenAi.OutputTokens));
         Assert.Null(second.GetTagItem(GenAi.ErrorType));
+        Assert.Equal(new[] { "stop" }, second.GetTagItem(GenAi.ResponseFinishReasons));
 
         // Each call carried its own span's context upstream.
         var upstream = gateway.LastUpstreamRequest(fallback);
@@ -106,6 +110,18 @@ public class TracingTests(GatewayFixture gateway)
         var server = await EventuallyAsync(() => Snapshot().FirstOrDefault(s => Equals(s.GetTagItem(GenAi.RequestId), record.RequestId.ToString())));
         Assert.Equal(default, server.ParentSpanId);
         Assert.Equal(server.TraceId.ToHexString(), record.TraceId);
+
+        // A stream's span: its id and finish reason read from the chunks, its usage from the final one.
+        using var streamed = await Chat.PostAsync(client, Chat.Request(model.PublicId, "hello", stream: true, includeUsage: true));
+        var text = await streamed.Content.ReadAsStringAsync();
+        var streamRecord = await gateway.RecordAsync(streamed);
+        var streamSpan = await EventuallyAsync(() => Snapshot().FirstOrDefault(s => Equals(s.GetTagItem(GenAi.RequestId), streamRecord.RequestId.ToString())));
+        Assert.Equal(true, streamSpan.GetTagItem(GenAi.RequestStream));
+        Assert.Equal(new[] { "stop" }, streamSpan.GetTagItem(GenAi.ResponseFinishReasons));
+        var chunkId = System.Text.Json.JsonDocument.Parse(text.Split('\n').First(l => l.StartsWith("data: {", StringComparison.Ordinal))["data: ".Length..])
+            .RootElement.GetProperty("id").GetString();
+        Assert.Equal(chunkId, streamSpan.GetTagItem(GenAi.ResponseId));
+        Assert.Equal(streamRecord.CompletionTokens, streamSpan.GetTagItem(GenAi.OutputTokens));
         Assert.Equal($"chat {model.PublicId}", server.DisplayName);
     }
 
