@@ -7,6 +7,21 @@ namespace Gateway.Api.ControlPlane;
 /// <summary>Reloads the in-memory views right after a commit that changed keys, catalog or providers.</summary>
 public sealed class ControlPlaneListener(IServiceProvider services) : DocumentSessionListenerBase
 {
+    /// <summary>A transaction with a control-plane event tells the other nodes, on commit (<see cref="ControlPlaneNotifications"/>).</summary>
+    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+    {
+        foreach (var stream in session.PendingChanges.Streams())
+            foreach (var e in stream.Events)
+                if (e.Data is IControlPlaneEvent)
+                {
+                    session.QueueSqlCommand("select pg_notify(?, ?)",
+                        ControlPlaneNotifications.Channel(session.DocumentStore.Options.DatabaseSchemaName),
+                        services.GetRequiredService<ControlPlaneNotifications>().NodeId);
+                    return Task.CompletedTask;
+                }
+        return Task.CompletedTask;
+    }
+
     public override async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
         foreach (var e in commit.GetEvents())

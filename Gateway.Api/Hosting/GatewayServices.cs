@@ -56,6 +56,8 @@ public static class GatewayServices
         services.AddSingleton<ControlPlaneViews>();
         services.AddHostedService<GatewayStartup>();
         services.AddHostedService<ControlPlaneRefresher>();
+        services.AddSingleton<ControlPlaneNotifications>();
+        services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneNotifications>());
         services.AddSingleton<UsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
 
