@@ -10,34 +10,32 @@ public sealed class ControlPlaneListener(IServiceProvider services) : DocumentSe
     /// <summary>A transaction with a control-plane event tells the other nodes, on commit (<see cref="ControlPlaneNotifications"/>).</summary>
     public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
-        foreach (var stream in session.PendingChanges.Streams())
-            foreach (var e in stream.Events)
-                if (e.Data is IControlPlaneEvent)
-                {
-                    session.QueueSqlCommand("select pg_notify(?, ?)",
-                        ControlPlaneNotifications.Channel(session.DocumentStore.Options.DatabaseSchemaName),
-                        services.GetRequiredService<ControlPlaneNotifications>().NodeId);
-                    return Task.CompletedTask;
-                }
+        if (ChangesControlPlane(session.PendingChanges.Streams().SelectMany(stream => stream.Events)))
+            session.QueueSqlCommand("select pg_notify(?, ?)",
+                ControlPlaneNotifications.Channel(session.DocumentStore.Options.DatabaseSchemaName),
+                services.GetRequiredService<ControlPlaneNotifications>().NodeId);
         return Task.CompletedTask;
+    }
+
+    static bool ChangesControlPlane(IEnumerable<JasperFx.Events.IEvent> events)
+    {
+        foreach (var e in events)
+            if (e.Data is IControlPlaneEvent) return true;
+        return false;
     }
 
     public override async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
-        foreach (var e in commit.GetEvents())
+        if (!ChangesControlPlane(commit.GetEvents())) return;
+        try
         {
-            if (e.Data is not IControlPlaneEvent) continue;
-            try
-            {
-                await services.GetRequiredService<ControlPlaneViews>().ReloadAsync(token);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The change is committed; the periodic refresh will pick it up. Failing the caller would tell it otherwise.
-                services.GetRequiredService<ILogger<ControlPlaneListener>>().LogWarning(
-                    "The control plane could not be reloaded after a change ({Error}); the next periodic refresh will apply it", ex.Message);
-            }
-            return;
+            await services.GetRequiredService<ControlPlaneViews>().ReloadAsync(token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change is committed; the periodic refresh will pick it up. Failing the caller would tell it otherwise.
+            services.GetRequiredService<ILogger<ControlPlaneListener>>().LogWarning(
+                "The control plane could not be reloaded after a change ({Error}); the next periodic refresh will apply it", ex.Message);
         }
     }
 }

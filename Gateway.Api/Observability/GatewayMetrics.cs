@@ -43,13 +43,13 @@ public sealed class GatewayMetrics
         retries = meter.CreateCounter<long>("gateway.retries", "{attempt}", "Upstream calls beyond the first for a request.");
     }
 
-    public void Completed(RequestCompleted record, CatalogModel? served, string operation)
+    public void Completed(RequestCompleted record, CatalogModel? served)
     {
         var provider = served is null ? "none" : GenAi.Provider(served.Provider.Kind);
         var model = record.ModelAsked.Length > 0 ? record.ModelAsked : "none";
         var common = new TagList
         {
-            { GenAi.OperationName, operation },
+            { GenAi.OperationName, record.Operation },
             { GenAi.ProviderName, provider },
             { GenAi.RequestModel, model },
         };

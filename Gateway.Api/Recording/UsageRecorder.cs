@@ -15,10 +15,10 @@ namespace Gateway.Api.Recording;
 /// </summary>
 public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, IServiceScopeFactory scopes, IMeterFactory meters, ILogger<UsageRecorder> logger) : IHostedService
 {
-    readonly Histogram<double> commitSeconds = meters.Create("Gateway").CreateHistogram<double>("gateway.recorder.commit.duration", "s",
+    readonly Histogram<double> commitSeconds = meters.Create(Observability.GatewayMetrics.MeterName).CreateHistogram<double>("gateway.recorder.commit.duration", "s",
         "Duration of each group commit of request records.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024] });
-    readonly Histogram<long> commitRecords = meters.Create("Gateway").CreateHistogram<long>("gateway.recorder.commit.records", "{record}",
+    readonly Histogram<long> commitRecords = meters.Create(Observability.GatewayMetrics.MeterName).CreateHistogram<long>("gateway.recorder.commit.records", "{record}",
         "Request records in each group commit.", advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
     readonly CancellationTokenSource stopping = new();
     Task loops = Task.CompletedTask;

@@ -67,7 +67,7 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayMetrics met
         var record = trace.ToEvent(status, errorCode, time.GetUtcNow());
         // Spans and metrics from the record itself, so they say what the ledger says.
         GatewayTracing.Completed(trace.Span, trace.AttemptSpans, record, trace.Model, trace.Response);
-        metrics.Completed(record, trace.Model, record.Operation);
+        metrics.Completed(record, trace.Model);
         var (events, messages) = trace.Reservation?.Settle(record.RequestId, record.Cost) ?? ([], []);
         RequestBodies? bodies = null;
         if (options.StoreBodies)

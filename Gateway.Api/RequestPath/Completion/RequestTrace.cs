@@ -13,7 +13,7 @@ namespace Gateway.Api.RequestPath.Completion;
 public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation operation, long startTimestamp, DateTimeOffset startedAt)
 {
     readonly List<Attempt> attempts = new(1);
-    // Each attempt's client span (null when not traced, or passed over without a call) and when its call ended.
+    // When traced: each attempt's client span (null for a target passed over without a call) and when its call ended.
     List<(Activity? Span, DateTime EndedAt)>? attemptSpans;
 
     public Guid RequestId { get; } = requestId;
@@ -48,7 +48,11 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public Activity? Span { get; private set; }
     public IReadOnlyList<(Activity? Span, DateTime EndedAt)> AttemptSpans => attemptSpans ?? [];
 
-    public void Traced(Activity? span) => Span = span;
+    public void Traced(Activity? span)
+    {
+        Span = span;
+        if (span is not null) attemptSpans = new(1);
+    }
 
     /// <summary>The answer's id and finish reasons, gathered only when the request's span wants them.</summary>
     public ResponseFacts? Response { get; private set; }
@@ -117,11 +121,6 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public int Attempted(CatalogModel target, int? status, string? errorClass, double latencyMs, Activity? span = null)
     {
         UpstreamStatus = status;
-        if (span is not null && attemptSpans is null)
-        {
-            attemptSpans = new(attempts.Count + 1);
-            for (var i = 0; i < attempts.Count; i++) attemptSpans.Add((null, default));
-        }
         attempts.Add(new Attempt(target.PublicId, target.Provider.Id, status, errorClass, latencyMs, errorClass is null ? "served" : "retried"));
         attemptSpans?.Add((span, DateTime.UtcNow));
         return attempts.Count - 1;
