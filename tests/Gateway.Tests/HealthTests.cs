@@ -62,13 +62,6 @@ public class HealthTests(IsolatedGatewayFixture isolated)
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
-    static async Task<(HttpStatusCode, JsonElement)> UntilAsync(HttpClient client, string url, HttpStatusCode wanted)
-    {
-        for (var i = 0; ; i++)
-        {
-            var answer = await GetAsync(client, url);
-            if (answer.Item1 == wanted || i == 60) return answer;
-            await Task.Delay(250);
-        }
-    }
+    static Task<(HttpStatusCode, JsonElement)> UntilAsync(HttpClient client, string url, HttpStatusCode wanted) =>
+        Eventually.ReadAsync(() => GetAsync(client, url), answer => answer.Item1 == wanted, tries: 60, delayMs: 250);
 }

@@ -54,13 +54,5 @@ public class KeyUsageTests(GatewayFixture gateway)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    async Task<JsonElement> EventuallyAsync(string url, Func<JsonElement, bool> done)
-    {
-        for (var i = 0; ; i++)
-        {
-            var usage = await gateway.AdminGetAsync(url);
-            if (done(usage) || i == 100) return usage;
-            await Task.Delay(200);
-        }
-    }
+    Task<JsonElement> EventuallyAsync(string url, Func<JsonElement, bool> done) => Eventually.ReadAsync(() => gateway.AdminGetAsync(url), done);
 }

@@ -17,13 +17,6 @@ public sealed record AnalyticsAnswer(List<string> Columns, List<JsonElement[]> R
     public static async Task<AnalyticsAnswer> ReadAsync(HttpClient client, string url) => Parse(await client.GetStringAsync(url));
 
     /// <summary>The answer once <paramref name="done"/> holds, or the last one after 20 s (the assertions then say what is missing).</summary>
-    public static async Task<AnalyticsAnswer> EventuallyAsync(HttpClient client, string url, Func<AnalyticsAnswer, bool> done)
-    {
-        for (var i = 0; ; i++)
-        {
-            var answer = await ReadAsync(client, url);
-            if (done(answer) || i == 100) return answer;
-            await Task.Delay(200);
-        }
-    }
+    public static Task<AnalyticsAnswer> EventuallyAsync(HttpClient client, string url, Func<AnalyticsAnswer, bool> done) =>
+        Eventually.ReadAsync(() => ReadAsync(client, url), done);
 }

@@ -127,23 +127,10 @@ public class TracingTests(GatewayFixture gateway)
 
     List<Activity> Snapshot() => gateway.Spans.Snapshot();
 
-    async Task<List<Activity>> SpansOfAsync(ActivityTraceId trace, int count)
-    {
-        for (var i = 0; ; i++)
-        {
-            var spans = Snapshot().Where(s => s.TraceId == trace).ToList();
-            if (spans.Count >= count || i == 100) return spans;
-            await Task.Delay(50);
-        }
-    }
+    Task<List<Activity>> SpansOfAsync(ActivityTraceId trace, int count) =>
+        Eventually.ReadAsync(() => Task.FromResult(Snapshot().Where(s => s.TraceId == trace).ToList()), spans => spans.Count >= count, delayMs: 50);
 
-    async Task<Activity> EventuallyAsync(Func<Activity?> find)
-    {
-        for (var i = 0; ; i++)
-        {
-            if (find() is { } found) return found;
-            if (i == 100) throw new Xunit.Sdk.XunitException($"The span never ended: {string.Join("; ", Snapshot().TakeLast(5).Select(s => $"{s.DisplayName} {s.Kind} {s.GetTagItem(GenAi.RequestId)}"))}");
-            await Task.Delay(50);
-        }
-    }
+    async Task<Activity> EventuallyAsync(Func<Activity?> find) =>
+        await Eventually.ReadAsync(() => Task.FromResult(find()), found => found is not null, delayMs: 50)
+        ?? throw new Xunit.Sdk.XunitException($"The span never ended: {string.Join("; ", Snapshot().TakeLast(5).Select(s => $"{s.DisplayName} {s.Kind} {s.GetTagItem(GenAi.RequestId)}"))}");
 }
