@@ -94,6 +94,21 @@ public sealed class GatewayOptions
     /// <summary><c>text</c> (default) or <c>json</c>: one JSON object per console line, with the request id and trace id.</summary>
     public string LogFormat { get; set; } = "text";
     public bool JsonLogs => string.Equals(LogFormat, "json", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// A node that has not said it is alive for this long loses its budget leases: the expiry sweep gives what they held
+    /// unspent back to the budgets (docs/scaling.md).
+    /// </summary>
+    public TimeSpan BudgetLeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How often a node says it is alive, closes idle leases and gives back what they hold; and how often the sweep runs.</summary>
+    public TimeSpan BudgetLeaseTick { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Beyond what its waiting requests need, a node takes a slice of a budget worth this long of its recent spending.</summary>
+    public TimeSpan BudgetLeaseHorizon { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>A lease nothing was reserved from for this long goes back.</summary>
+    public TimeSpan BudgetLeaseIdle { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>A lease is closed and a new one opened after this long (it bounds what the expiry sweep reads).</summary>
+    public TimeSpan BudgetLeaseRotation { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>A node short of a budget that other nodes hold waits this long for them to give it back before asking again.</summary>
+    public TimeSpan BudgetLeaseShortageWait { get; set; } = TimeSpan.FromMilliseconds(150);
     /// <summary><c>/readyz</c> turns 503 when more request records than this wait for their commit.</summary>
     public int ReadyMaxPendingRecords { get; set; } = 10_000;
 

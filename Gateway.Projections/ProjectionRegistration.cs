@@ -20,6 +20,9 @@ public static class ProjectionRegistration
         opts.Projections.Snapshot<ModelView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<RouteView>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<BudgetView>(SnapshotLifecycle.Inline);
+        // Inline: a node reads what is left of a budget under the allotment stream's lock, right before taking a slice.
+        opts.Projections.Snapshot<BudgetAllotment>(SnapshotLifecycle.Inline);
+        opts.Schema.For<BudgetAllotment>().Duplicate(x => x.OpenLeases);
         opts.Projections.Add<BudgetBalanceProjection>(ProjectionLifecycle.Async);
         // Async: the daemon reads events back with their database-assigned sequence, version and timestamp.
         opts.Projections.Add(new AuditProjection(), ProjectionLifecycle.Async);
@@ -27,6 +30,7 @@ public static class ProjectionRegistration
 
         opts.AddRequestBodiesTable();
         opts.AddEventChainTable();
+        opts.AddGatewayNodesTable();
         opts.Schema.For<KeyView>().Index(x => x.SecretHash);
         opts.Schema.For<ModelView>().UniqueIndex(x => x.PublicId);
         opts.Schema.For<ProviderView>().UniqueIndex(x => x.Name);

@@ -3,16 +3,15 @@ using System.Collections.Frozen;
 using Gateway.Api.ControlPlane;
 using Gateway.Domain.Budgets;
 using Gateway.Projections;
-using Marten;
 
 namespace Gateway.Api.Budgets;
 
 /// <summary>
-/// Every budget's live money, in memory: the hot path reserves and settles here without a database round trip.
-/// Settings follow the budget events with the rest of the control plane; a budget first seen (or seen again after
-/// a restart) starts from the sum of its recorded debits in the current period.
+/// Every budget's live money on this node, in memory: the hot path reserves and settles here, from the slice of each
+/// budget this node holds (<see cref="BudgetLeases"/>), without a database round trip. Settings follow the budget
+/// events with the rest of the control plane.
 /// </summary>
-public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
+public sealed class BudgetLedger(TimeProvider time)
 {
     readonly ConcurrentDictionary<Guid, BudgetRule> rules = new();
     volatile Scopes scopes = Scopes.Empty;
@@ -36,25 +35,16 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
 
     public BudgetRule? Find(Guid budgetId) => rules.TryGetValue(budgetId, out var rule) && !rule.Removed ? rule : null;
 
+    /// <summary>Every budget this node knows, removed ones too (their leases still have to go back).</summary>
+    public IEnumerable<BudgetRule> Every => rules.Values;
+
     /// <summary>
     /// Follows the budget views after a control-plane change or a periodic refresh; in-flight reservations are kept.
-    /// Each refresh also catches up with what other nodes settled, so with several nodes a budget is passed by at
-    /// most what the other nodes settle within one refresh interval.
+    /// A lower limit closes this node's lease, so what it holds beyond the new limit goes back to the allotment.
     /// </summary>
-    public async Task SyncAsync(IReadOnlyList<BudgetView> views, IQuerySession session, CancellationToken ct)
+    public void Sync(IReadOnlyList<BudgetView> views)
     {
         var now = time.GetUtcNow();
-        var seen = views.Where(v => !v.Removed && rules.ContainsKey(v.Id)).ToList();
-        if (seen.Count > 0)
-        {
-            var settled = await SettledAsync(session, seen.Select(v => v.Id).ToArray(), ct);
-            foreach (var view in seen)
-            {
-                var account = rules[view.Id].Account;
-                var period = account.PeriodStartAt(now);
-                if (settled.TryGetValue((view.Id, period), out var total)) account.ObserveSettled(period, total, now);
-            }
-        }
         foreach (var view in views)
         {
             if (view.Removed)
@@ -65,37 +55,15 @@ public sealed class BudgetLedger(GatewayOptions options, TimeProvider time)
             var zone = TimeZoneInfo.FindSystemTimeZoneById(view.TimeZone);
             if (rules.TryGetValue(view.Id, out var known))
             {
+                var lower = view.LimitUsd < known.Account.Limit || view.Period != known.Account.Period || zone.Id != known.Account.Zone.Id;
                 known.Account.Reconfigure(view.LimitUsd, view.Period, zone);
+                if (lower) known.Account.Rotate(now);
                 known.Update(view);
                 continue;
             }
-            var start = BudgetPeriods.StartOf(view.Period, zone, now);
-            var spent = await SpentAsync(session, view.Id, start, ct);
-            rules[view.Id] = new BudgetRule(new BudgetAccount(view.Id, view.LimitUsd, view.Period, zone, now, spent), view);
+            rules[view.Id] = new BudgetRule(new BudgetAccount(view.Id, view.LimitUsd, view.Period, zone, now), view);
         }
         scopes = Scopes.Build(rules.Values.Where(r => !r.Removed).ToArray());
-    }
-
-    /// <summary>Every budget's settled total per period, all nodes together, in one query.</summary>
-    async Task<Dictionary<(Guid, DateTimeOffset), decimal>> SettledAsync(IQuerySession session, Guid[] budgets, CancellationToken ct)
-    {
-        var rows = await session.QueryAsync<SettledRow>(
-            "select json_build_object('budgetId', b->>'budgetId', 'periodStart', (b->>'periodStart')::timestamptz, " +
-            $"'amount', sum((e.data->>'amount')::numeric)) from {options.Schema}.mt_events e, jsonb_array_elements(e.data->'budgets') b " +
-            "where e.type = 'budget_debited' and b->>'budgetId' = any(?) group by b->>'budgetId', (b->>'periodStart')::timestamptz",
-            ct, [budgets.Select(b => b.ToString()).ToArray()]);
-        return rows.ToDictionary(r => (r.BudgetId, r.PeriodStart), r => r.Amount);
-    }
-
-    public sealed record SettledRow(Guid BudgetId, DateTimeOffset PeriodStart, decimal Amount);
-
-    async Task<decimal> SpentAsync(IQuerySession session, Guid budgetId, DateTimeOffset periodStart, CancellationToken ct)
-    {
-        var sums = await session.QueryAsync<decimal>(
-            $"select coalesce(sum((e.data->>'amount')::numeric), 0) from {options.Schema}.mt_events e, jsonb_array_elements(e.data->'budgets') b " +
-            "where e.type = 'budget_debited' and b->>'budgetId' = ? and (b->>'periodStart')::timestamptz = ?",
-            ct, budgetId.ToString(), periodStart);
-        return sums.Count == 0 ? 0 : sums[0];
     }
 
     sealed class Scopes(BudgetRule[] account, FrozenDictionary<Guid, BudgetRule[]> byAccount, FrozenDictionary<Guid, BudgetRule[]> byTeam, FrozenDictionary<Guid, BudgetRule[]> byKey)
@@ -129,6 +97,22 @@ public sealed class BudgetRule(BudgetAccount account, BudgetView view)
     public IReadOnlyList<int> Thresholds { get; private set; } = view.Thresholds;
     public string? WebhookUrl { get; private set; } = view.WebhookUrl;
     public volatile bool Removed;
+    /// <summary>Another node is short of this budget and asked for what this node holds unspent.</summary>
+    public volatile bool Asked;
+    /// <summary>This node's round trips to the budget's allotment.</summary>
+    public LeaseRounds Rounds { get; } = new();
+    double rate;
+
+    /// <summary>Follows what this node reserves per second (a moving average over the keeper's ticks).</summary>
+    public void ObserveDemand(decimal reserved, TimeSpan over)
+    {
+        if (over <= TimeSpan.Zero) return;
+        var now = (double)reserved / over.TotalSeconds;
+        rate = rate == 0 ? now : 0.7 * rate + 0.3 * now;
+    }
+
+    /// <summary>What this node expects to reserve within <paramref name="horizon"/>: the slice it takes beyond what is waiting.</summary>
+    public decimal Prefetch(TimeSpan horizon) => (decimal)(rate * horizon.TotalSeconds);
 
     public void Update(BudgetView view)
     {

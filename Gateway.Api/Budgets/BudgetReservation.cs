@@ -3,7 +3,7 @@ using Gateway.Domain.Budgets;
 namespace Gateway.Api.Budgets;
 
 /// <summary>A request's hold on its budgets; settled once, to the actual cost, when the request ends.</summary>
-public sealed class BudgetReservation((BudgetRule Rule, DateTimeOffset Period)[] holds, decimal amount, TimeProvider time)
+public sealed class BudgetReservation((BudgetRule Rule, BudgetSlice Slice)[] holds, decimal amount, TimeProvider time)
 {
     int settled;
 
@@ -22,10 +22,11 @@ public sealed class BudgetReservation((BudgetRule Rule, DateTimeOffset Period)[]
         var charges = debit > 0 ? new BudgetCharge[holds.Length] : null;
         for (var i = 0; i < holds.Length; i++)
         {
-            var (rule, period) = holds[i];
-            var spend = rule.Account.Settle(Amount, debit, period, now);
+            var (rule, slice) = holds[i];
+            var spend = rule.Account.Settle(slice, Amount, debit, now);
             if (charges is null) continue;
-            charges[i] = new BudgetCharge(rule.Id, period);
+            var period = slice.PeriodStart;
+            charges[i] = new BudgetCharge(rule.Id, period, slice.LeaseId);
             if (spend is not { } s) continue;
             foreach (var threshold in BudgetAccount.Crossed(rule.Thresholds, rule.Account.Limit, s.Before, s.After))
             {

@@ -8,11 +8,11 @@ namespace Gateway.Api.ControlPlane;
 /// reloads its views. The periodic refresh stays as the fallback for a notification lost while a node's listening
 /// connection was down. A node skips its own notifications: it reloaded after its own commit already.
 /// </summary>
-public sealed class ControlPlaneNotifications(ControlPlaneViews views, GatewayOptions options, ILogger<ControlPlaneNotifications> logger)
-    : BackgroundService
+public sealed class ControlPlaneNotifications(ControlPlaneViews views, Budgets.BudgetLeaseKeeper leases, Hosting.NodeIdentity node,
+    GatewayOptions options, ILogger<ControlPlaneNotifications> logger) : BackgroundService
 {
     /// <summary>This node, as named in the notifications it sends (per host: a test process may run several).</summary>
-    public string NodeId { get; } = Guid.NewGuid().ToString("N");
+    public string NodeId { get; } = node.Id.ToString("N");
 
     public static string Channel(string schema) => $"{schema}_control_plane";
 
@@ -33,11 +33,19 @@ public sealed class ControlPlaneNotifications(ControlPlaneViews views, GatewayOp
                     Pooling = false, KeepAlive = 15, ApplicationName = "gateway-control-plane-listener",
                 }.ConnectionString);
                 await connection.OpenAsync(stoppingToken);
+                var shortage = Budgets.BudgetLeases.ShortageChannel(options.Schema);
                 connection.Notification += (_, e) =>
                 {
+                    if (e.Channel == shortage)
+                    {
+                        // "<node>:<budget>": a node short of a budget asks the others for what they hold of it.
+                        if (!e.Payload.StartsWith(NodeId, StringComparison.Ordinal) && Guid.TryParse(e.Payload.AsSpan(e.Payload.IndexOf(':') + 1), out var budget))
+                            leases.Asked(budget);
+                        return;
+                    }
                     if (e.Payload != NodeId) changed.Release();
                 };
-                await using (var listen = new NpgsqlCommand($"listen \"{Channel(options.Schema)}\"", connection))
+                await using (var listen = new NpgsqlCommand($"listen \"{Channel(options.Schema)}\"; listen \"{shortage}\"", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 // Whatever changed while this node was not listening: one reload now.
                 changed.Release();

@@ -9,7 +9,8 @@ namespace Gateway.Api.ControlPlane;
 /// carries a control-plane event reloads it before SaveChanges returns (so a toggle or revoke applies to
 /// the very next request), and a periodic reload follows changes made by other nodes.
 /// </summary>
-public sealed class ControlPlaneViews(IDocumentStore store, SecretBox secrets, Budgets.BudgetLedger budgets, ILogger<ControlPlaneViews> logger)
+public sealed class ControlPlaneViews(IDocumentStore store, SecretBox secrets, Budgets.BudgetLedger budgets, Budgets.BudgetLeases leases,
+    ILogger<ControlPlaneViews> logger)
 {
     readonly SemaphoreSlim reloadGate = new(1, 1);
     volatile ControlPlaneSnapshot current = ControlPlaneSnapshot.Empty;
@@ -30,7 +31,8 @@ public sealed class ControlPlaneViews(IDocumentStore store, SecretBox secrets, B
             var models = await session.Query<ModelView>().ToListAsync(ct);
             var teams = await session.Query<TeamView>().ToListAsync(ct);
             var routes = await session.Query<RouteView>().ToListAsync(ct);
-            await budgets.SyncAsync(await session.Query<BudgetView>().ToListAsync(ct), session, ct);
+            budgets.Sync(await session.Query<BudgetView>().ToListAsync(ct));
+            await leases.ObserveAsync(budgets.All.ToList(), session, ct);
             var sealedKeys = await session.Query<ProviderSecret>().ToListAsync(ct);
 
             var providerKeys = new Dictionary<Guid, string>();

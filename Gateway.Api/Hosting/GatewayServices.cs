@@ -42,6 +42,8 @@ public static class GatewayServices
                 store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 store.Events.MetadataConfig.HeadersEnabled = true;
                 store.AddGatewayProjections();
+                // HotCold: a node whose daemon is cold asks for leadership this often; a dead leader's lock ends with its connection.
+                store.Projections.LeadershipPollingTime = 2_000;
                 store.AddDashboardTables();
                 store.Schema.For<ProviderSecret>();
                 store.Schema.For<WebhookSecret>();
@@ -68,6 +70,12 @@ public static class GatewayServices
         services.AddSingleton<ProviderAdapters>();
         services.AddSingleton<Routing.TargetHealth>();
         services.AddSingleton<Budgets.BudgetLedger>();
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<Budgets.BudgetLeases>();
+        services.AddSingleton<Budgets.BudgetLeaseKeeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<Budgets.BudgetLeaseKeeper>());
+        services.AddSingleton<Budgets.BudgetLeaseExpiry>();
+        services.AddHostedService(sp => sp.GetRequiredService<Budgets.BudgetLeaseExpiry>());
         services.AddSingleton<Limits.RateLimits>();
         services.AddSingleton<Pricing.StarterPrices>();
         services.AddSingleton<Analytics.AnalyticsExportService>();

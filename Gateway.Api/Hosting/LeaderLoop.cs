@@ -5,10 +5,14 @@ namespace Gateway.Api.Hosting;
 /// <summary>
 /// The loop of a job that must run on one node at a time: every interval, try to hold (or keep holding) a PostgreSQL
 /// advisory lock, then run a round that knows whether this node holds it. After a failed round the lock is let go
-/// (its connection may be the cause) and taken again on the next try.
+/// (its connection may be the cause) and taken again on the next try. A node that does not hold the lock tries again
+/// within <see cref="TakeOverWithin"/> whatever the job's interval, so a job whose node died moves within seconds (the
+/// dead node's session, and its lock, end with its connection).
 /// </summary>
 public static class LeaderLoop
 {
+    public static readonly TimeSpan TakeOverWithin = TimeSpan.FromSeconds(2);
+
     public static async Task RunAsync(string postgres, long lockId, TimeSpan interval,
         Func<bool, CancellationToken, Task> round, Action<Exception> failed, CancellationToken ct)
     {
@@ -28,7 +32,7 @@ public static class LeaderLoop
                     if (held is not null) await held.DisposeAsync();
                     held = null;
                 }
-                await Task.Delay(interval, ct);
+                await Task.Delay(held is null && interval > TakeOverWithin ? TakeOverWithin : interval, ct);
             }
         }
         catch (OperationCanceledException)

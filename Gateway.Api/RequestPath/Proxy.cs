@@ -64,6 +64,11 @@ public sealed class Proxy(
                 await completion.FailAsync(ctx, trace, dialect, body, refusal);
                 return;
             }
+            if (await admission.ReserveAsync(admitted) is { } exhausted)
+            {
+                await completion.FailAsync(ctx, trace, dialect, body, exhausted);
+                return;
+            }
             try
             {
                 // 3. Attempts until a target serves, 4. its answer relayed, 5. completion: recorded and settled.

@@ -1,17 +1,21 @@
 namespace Gateway.Domain.Budgets;
 
 /// <summary>
-/// One budget's money in the current period: what was settled and what in-flight requests have reserved.
-/// A request reserves its worst-case cost before it is forwarded and settles to its actual cost when it ends,
-/// so settled spend can never pass the limit, whatever the concurrency. Thread-safe; every operation is a few
-/// arithmetic steps under a lock, never I/O.
+/// One budget as this node sees it in the current period: the lease it spends from (its slice of the budget), the
+/// earlier leases still settling, and what the rest of the fleet has spent or holds. A request reserves its worst-case
+/// cost from this node's slice and settles to its actual cost, so what this node spends never passes what it was
+/// granted, and what all nodes were granted never passes the limit. Thread-safe; every operation is a few arithmetic
+/// steps under a lock, never I/O.
 /// </summary>
-public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZoneInfo zone, DateTimeOffset now, decimal spentThisPeriod)
+public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZoneInfo zone, DateTimeOffset now)
 {
     readonly object gate = new();
     DateTimeOffset periodStart = BudgetPeriods.StartOf(period, zone, now);
-    decimal spent = spentThisPeriod;
-    decimal reserved;
+    BudgetSlice current = new(BudgetPeriods.StartOf(period, zone, now), now);
+    readonly List<BudgetSlice> draining = [];
+    // What the ledger says the rest of the fleet has settled (closed leases, spend before leases) and still holds.
+    decimal settledElsewhere, heldElsewhere;
+    decimal demand;
 
     public Guid Id { get; } = id;
     public decimal Limit { get; private set; } = limit;
@@ -23,21 +27,35 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
         lock (gate)
         {
             Roll(now);
-            return new BudgetBalance(Limit, spent, reserved, Math.Max(0, Limit - spent - reserved), periodStart,
-                BudgetPeriods.EndOf(Period, Zone, now));
+            var (spent, reserved) = (settledElsewhere, 0m);
+            foreach (var slice in Slices()) (spent, reserved) = (spent + slice.Spent, reserved + slice.Reserved);
+            return new BudgetBalance(Limit, spent, reserved, Math.Max(0, Limit - spent - reserved - heldElsewhere), periodStart,
+                BudgetPeriods.EndOf(Period, Zone, now), current.Held, heldElsewhere);
         }
     }
 
-    /// <summary>Reserves <paramref name="amount"/> if it fits beside what is settled and reserved.</summary>
-    /// <returns>The start of the period the reservation belongs to, or null when it does not fit.</returns>
-    public DateTimeOffset? TryReserve(decimal amount, DateTimeOffset now)
+    /// <summary>Reserves <paramref name="amount"/> from this node's lease if it fits beside what is settled and reserved there.</summary>
+    /// <returns>The slice the reservation belongs to, or null when this node does not hold enough.</returns>
+    public BudgetSlice? TryReserve(decimal amount, DateTimeOffset now)
     {
         lock (gate)
         {
             Roll(now);
-            if (spent + reserved + amount > Limit) return null;
-            reserved += amount;
-            return periodStart;
+            if (current.Free < amount) return null;
+            current.Reserved += amount;
+            current.LastReservedAt = now;
+            demand += amount;
+            return current;
+        }
+    }
+
+    /// <summary>How much more this node must hold before <paramref name="amount"/> fits.</summary>
+    public decimal Shortfall(decimal amount, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            return Math.Max(0, amount - current.Free);
         }
     }
 
@@ -49,18 +67,19 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
     public static decimal Chargeable(decimal reserved, decimal actual) => Math.Min(Math.Max(0, actual), reserved);
 
     /// <summary>Turns a reservation into spend: the reserved amount is released and the actual cost counted, up to the reservation.</summary>
-    /// <returns>Spend before and after, or null when the reservation's period has ended.</returns>
-    public (decimal Before, decimal After)? Settle(decimal reservedAmount, decimal actual, DateTimeOffset reservedIn, DateTimeOffset now)
+    /// <returns>The budget's spend (as far as this node knows) before and after, or null when the slice's period has ended.</returns>
+    public (decimal Before, decimal After)? Settle(BudgetSlice slice, decimal reservedAmount, decimal actual, DateTimeOffset now)
     {
         lock (gate)
         {
             Roll(now);
-            // A reservation made in a period that has since ended is gone with that period's state.
-            if (reservedIn != periodStart) return null;
-            reserved = Math.Max(0, reserved - reservedAmount);
-            var before = spent;
-            spent += Chargeable(reservedAmount, actual);
-            return (before, spent);
+            slice.Reserved = Math.Max(0, slice.Reserved - reservedAmount);
+            var charged = Chargeable(reservedAmount, actual);
+            slice.Spent += charged;
+            if (slice.PeriodStart != periodStart) return null;
+            var after = settledElsewhere;
+            foreach (var s in Slices()) after += s.Spent;
+            return (after - charged, after);
         }
     }
 
@@ -74,16 +93,93 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
         }
     }
 
-    /// <summary>
-    /// What the ledger says was settled in a period, by every node: when another node has spent too, this node's
-    /// view catches up (it never goes down: its own settlements may not be committed yet).
-    /// </summary>
-    public void ObserveSettled(DateTimeOffset inPeriod, decimal settledEverywhere, DateTimeOffset now)
+    /// <summary>The lease new reservations are made from (a slice with no lease id has had no grant yet).</summary>
+    public BudgetSlice Current(DateTimeOffset now)
     {
         lock (gate)
         {
             Roll(now);
-            if (inPeriod == periodStart && settledEverywhere > spent) spent = settledEverywhere;
+            return current;
+        }
+    }
+
+    /// <summary>The allotment granted <paramref name="amount"/> more to <paramref name="slice"/>'s lease.</summary>
+    public void Granted(BudgetSlice slice, Guid leaseId, decimal amount)
+    {
+        lock (gate)
+        {
+            if (slice.LeaseId == Guid.Empty) slice.LeaseId = leaseId;
+            slice.Held += amount;
+        }
+    }
+
+    /// <summary>What was spent in the period reserved since the last call (the rate lease sizes follow).</summary>
+    public decimal TakeDemand()
+    {
+        lock (gate)
+        {
+            var taken = demand;
+            demand = 0;
+            return taken;
+        }
+    }
+
+    /// <summary>
+    /// Closes the current lease to new reservations (it is idle, old, or its money is needed elsewhere): what it has
+    /// not spent goes back with the next <see cref="Returns"/>; new reservations wait for a new grant.
+    /// </summary>
+    public void Rotate(DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            if (current.LeaseId == Guid.Empty) return;
+            current.Draining = true;
+            draining.Add(current);
+            current = new BudgetSlice(periodStart, now);
+        }
+    }
+
+    /// <summary>What the draining leases give back now: what they have not spent; a lease closes once nothing is in flight on it.</summary>
+    public List<BudgetReturn> Returns(DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            var returns = new List<BudgetReturn>();
+            foreach (var slice in draining)
+            {
+                var close = slice.Reserved == 0;
+                if (slice.Free > 0 || close) returns.Add(new BudgetReturn(Id, slice, slice.Free, close));
+            }
+            return returns;
+        }
+    }
+
+    /// <summary>The allotment took back what <see cref="Returns"/> offered.</summary>
+    public void Returned(BudgetReturn given)
+    {
+        lock (gate)
+        {
+            given.Slice.Held -= given.Amount;
+            if (!given.Close) return;
+            draining.Remove(given.Slice);
+            // A closed lease's spend is the ledger's now (counted in settledElsewhere from the next observation on).
+            if (given.Slice.PeriodStart == periodStart) settledElsewhere += given.Slice.Spent;
+        }
+    }
+
+    /// <summary>
+    /// What the allotment says of the rest of the fleet in a period: settled by leases that are closed (this node's
+    /// closed ones included) and before leases were kept, and held by other nodes' open leases.
+    /// </summary>
+    public void ObserveFleet(DateTimeOffset inPeriod, decimal settledInClosedLeases, decimal heldByOtherNodes, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            Roll(now);
+            if (inPeriod != periodStart) return;
+            (settledElsewhere, heldElsewhere) = (settledInClosedLeases, heldByOtherNodes);
         }
     }
 
@@ -107,14 +203,33 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
         }
     }
 
+    IEnumerable<BudgetSlice> Slices()
+    {
+        if (current.PeriodStart == periodStart) yield return current;
+        foreach (var slice in draining)
+            if (slice.PeriodStart == periodStart) yield return slice;
+    }
+
+    // A new period starts from nothing: the last period's lease drains (its in-flight requests settle against it).
     void Roll(DateTimeOffset now)
     {
         var start = BudgetPeriods.StartOf(Period, Zone, now);
         if (start == periodStart) return;
         periodStart = start;
-        spent = 0;
-        reserved = 0;
+        if (current.LeaseId != Guid.Empty)
+        {
+            current.Draining = true;
+            draining.Add(current);
+        }
+        current = new BudgetSlice(start, now);
+        (settledElsewhere, heldElsewhere, demand) = (0, 0, 0);
     }
 }
 
-public readonly record struct BudgetBalance(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, DateTimeOffset PeriodStart, DateTimeOffset? PeriodEnd);
+/// <param name="Spent">Settled this period: by this node's open leases, plus what the ledger holds of closed ones.</param>
+/// <param name="Reserved">Held for this node's requests in flight.</param>
+/// <param name="Remaining">What is left to spend: the limit less spent, reserved, and what other nodes hold.</param>
+/// <param name="Held">What this node holds of the budget for new requests (its current lease).</param>
+/// <param name="HeldByOtherNodes">What the other nodes' open leases hold (their spend in them included).</param>
+public readonly record struct BudgetBalance(decimal Limit, decimal Spent, decimal Reserved, decimal Remaining, DateTimeOffset PeriodStart,
+    DateTimeOffset? PeriodEnd, decimal Held = 0, decimal HeldByOtherNodes = 0);

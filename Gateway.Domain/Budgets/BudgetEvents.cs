@@ -33,8 +33,11 @@ public sealed record BudgetDebited(Guid RequestId, decimal Amount, IReadOnlyList
 /// </summary>
 public sealed record BudgetDebitCapped(Guid RequestId, decimal CostUsd, decimal DebitedUsd);
 
-/// <summary>One budget a debit counts against, and the start of the period it counts in.</summary>
-public sealed record BudgetCharge(Guid BudgetId, DateTimeOffset PeriodStart);
+/// <summary>
+/// One budget a debit counts against, the start of the period it counts in, and the lease it was spent from (null for
+/// debits recorded before leases were kept).
+/// </summary>
+public sealed record BudgetCharge(Guid BudgetId, DateTimeOffset PeriodStart, Guid? LeaseId = null);
 
 public static class BudgetScopes
 {

@@ -13,5 +13,8 @@ public sealed record AdmittedRequest(
     HttpContext Ctx, RequestTrace Trace, ClientDialect Dialect, RequestHead Head, PooledBuffer Body, ReadOnlyMemory<byte> OpenAiBody,
     CompiledRoute Route, GatewayKey Key, ControlPlaneSnapshot Snapshot, PooledBuffer Translated) : IDisposable
 {
+    /// <summary>Where it may go: the route it asked for, or a budget's cheaper model when the budget could not cover it.</summary>
+    public CompiledRoute Route { get; set; } = Route;
+
     public void Dispose() => Translated.Dispose();
 }

@@ -87,7 +87,7 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
         if (!key.MayCall(head.Model!))
             return new(403, $"This key may not use the model '{head.Model}'.", ErrorTypes.InvalidRequest, "model_not_allowed", "model");
         if (key.HasRateLimits && Limit(key, head, trace, openAiBody) is { } limited) return limited;
-        return Reserve(snapshot, key, head, trace, openAiBody.Span, ref route);
+        return null;
     }
 
     /// <summary>Translates the body to OpenAI's format, reads its head and validates it.</summary>
@@ -145,25 +145,29 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
             RetryAfterSeconds: Math.Max(1, (long)Math.Ceiling(limited.RetryAfter.TotalSeconds)));
     }
 
-    /// <summary>Reserves the worst-case cost at every budget; a budget that refuses may send the request to its cheaper model.</summary>
-    ClientError? Reserve(ControlPlaneSnapshot snapshot, GatewayKey key, RequestHead head, RequestTrace trace, ReadOnlySpan<byte> openAiBody,
-        ref CompiledRoute route)
+    /// <summary>
+    /// The last step of admission: reserves the worst-case cost at every budget; a budget that refuses may send the
+    /// request to its cheaper model. Completes at once unless this node's slice of a budget has run low.
+    /// </summary>
+    /// <returns>Null when the request may go on (its reservation on the trace), else the refusal.</returns>
+    public async ValueTask<ClientError?> ReserveAsync(AdmittedRequest admitted)
     {
-        var (reservation, refusedBy) = budgets.TryReserve(key, route, head, trace, openAiBody);
+        var (key, head, trace, ct) = (admitted.Key, admitted.Head, admitted.Trace, admitted.Ctx.RequestAborted);
+        var (reservation, refusedBy) = await budgets.ReserveAsync(key, admitted.Route, head, trace, admitted.OpenAiBody.Span, ct);
         if (refusedBy is null)
         {
             trace.Reserved(reservation);
             return null;
         }
         CatalogModel? cheaper = null;
-        if (refusedBy.DowngradeModel is { } cheaperId) snapshot.ModelsByPublicId.TryGetValue(cheaperId, out cheaper);
+        if (refusedBy.DowngradeModel is { } cheaperId) admitted.Snapshot.ModelsByPublicId.TryGetValue(cheaperId, out cheaper);
         if (BudgetDowngrade.Applies(refusedBy.OnExhausted, refusedBy.DowngradeModel, cheaper is { Enabled: true }))
         {
             var downgraded = CompiledRoute.Single(cheaper!);
-            (reservation, var stillRefused) = budgets.TryReserve(key, downgraded, head, trace, openAiBody);
+            (reservation, var stillRefused) = await budgets.ReserveAsync(key, downgraded, head, trace, admitted.OpenAiBody.Span, ct);
             if (stillRefused is null)
             {
-                route = downgraded;
+                admitted.Route = downgraded;
                 trace.Downgraded(refusedBy.Id);
                 trace.Reserved(reservation);
                 return null;

@@ -1,0 +1,138 @@
+using Gateway.Api.Hosting;
+using Gateway.Domain.Budgets;
+using Gateway.Projections;
+using Marten;
+using Marten.Exceptions;
+
+namespace Gateway.Api.Budgets;
+
+/// <summary>
+/// This node's side of the budget leases: it takes slices of a budget from the budget's allotment in PostgreSQL when
+/// the requests waiting on it do not fit in what it holds, and gives back what it will not spend. A request only waits
+/// on the database when this node's slice runs low; requests that arrive meanwhile join the same round trip.
+/// </summary>
+public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, NodeIdentity node, TimeProvider time, ILogger<BudgetLeases> logger)
+{
+    /// <summary>The channel on which a node short of a budget asks the others to give back what they hold of it.</summary>
+    public static string ShortageChannel(string schema) => $"{schema}_budget_short";
+
+    /// <summary>
+    /// Makes room for <paramref name="amount"/> in this node's slice of <paramref name="rule"/>: joins (or starts) the
+    /// budget's next round trip to the allotment.
+    /// </summary>
+    /// <returns>False when the budget has nothing left to hand out for it.</returns>
+    public async ValueTask<bool> EnsureAsync(BudgetRule rule, decimal amount, CancellationToken ct)
+    {
+        var round = rule.Rounds.Join(amount, out var starts);
+        if (starts) _ = RunRoundsAsync(rule);
+        var granted = await round.Task.WaitAsync(ct);
+        return granted || rule.Account.Shortfall(amount, time.GetUtcNow()) == 0;
+    }
+
+    async Task RunRoundsAsync(BudgetRule rule)
+    {
+        while (rule.Rounds.Next() is { } round)
+        {
+            var granted = false;
+            try
+            {
+                var now = time.GetUtcNow();
+                var need = rule.Account.Shortfall(round.Demand, now);
+                var minimum = rule.Account.Shortfall(round.Minimum, now);
+                granted = need <= 0 || await GrantAsync(rule, need, minimum, CancellationToken.None) > 0;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Taking a slice of budget {BudgetId} failed: {Error}", rule.Id, ex.Message);
+            }
+            round.Complete(granted);
+        }
+    }
+
+    /// <summary>One grant: under the allotment stream's lock, what is left decides what this node gets.</summary>
+    async Task<decimal> GrantAsync(BudgetRule rule, decimal need, decimal minimum, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var grant = await TryGrantAsync(rule, need, minimum, asked: attempt > 0, ct);
+            if (grant is { } granted) return granted;
+            // Other nodes hold part of what is left: they were asked to give back what they do not need; try again.
+            if (attempt >= 2) return 0;
+            await Task.Delay(options.BudgetLeaseShortageWait, ct);
+        }
+    }
+
+    /// <returns>What was granted; null when nothing was but other nodes hold some of the budget (they have been asked for it).</returns>
+    async Task<decimal?> TryGrantAsync(BudgetRule rule, decimal need, decimal minimum, bool asked, CancellationToken ct, int opening = 0)
+    {
+        var now = time.GetUtcNow();
+        var slice = rule.Account.Current(now);
+        var id = BudgetLeasePolicy.AllotmentId(rule.Id, slice.PeriodStart);
+        try
+        {
+            await using var session = store.LightweightSession();
+            var stream = await session.Events.FetchForExclusiveWriting<BudgetAllotment>(id, ct);
+            var allotment = stream.Aggregate;
+            if (allotment is null)
+            {
+                var before = await session.LoadAsync<BudgetPeriodBalance>(BudgetPeriodBalance.IdOf(rule.Id, slice.PeriodStart), ct);
+                var opened = new BudgetAllotmentOpened(rule.Id, slice.PeriodStart, rule.Account.Limit, before?.Settled ?? 0);
+                stream.AppendOne(opened);
+                allotment = BudgetAllotment.Create(opened);
+            }
+            var heldElsewhere = allotment.HeldByOthersThan(node.Id);
+            var amount = BudgetLeasePolicy.Grant(rule.Account.Limit - allotment.Committed, need, minimum,
+                Math.Max(rule.Prefetch(options.BudgetLeaseHorizon), need));
+            var leaseId = slice.LeaseId == Guid.Empty ? Guid.CreateVersion7(now) : slice.LeaseId;
+            if (amount > 0) stream.AppendOne(new BudgetLeaseGranted(rule.Id, slice.PeriodStart, leaseId, node.Id, amount));
+            else if (heldElsewhere > 0 && !asked)
+                session.QueueSqlCommand("select pg_notify(?, ?)", ShortageChannel(options.Schema), $"{node.Id:N}:{rule.Id:N}");
+            session.QueueSqlCommand(GatewayNodesTable.Heartbeat(options.Schema), node.Id, node.StartedAt);
+            await session.SaveChangesAsync(ct);
+            if (amount > 0) rule.Account.Granted(slice, leaseId, amount);
+            rule.Account.ObserveFleet(slice.PeriodStart, allotment.SettledInClosedLeases, heldElsewhere, now);
+            return amount > 0 || heldElsewhere <= 0 || asked ? amount : null;
+        }
+        catch (Exception ex) when (opening < 3 && ex is Marten.Exceptions.ExistingStreamIdCollisionException
+                                       or JasperFx.Events.ExistingStreamIdCollisionException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
+        {
+            // Two nodes opened the same allotment at once: the other one won; read it again.
+            return await TryGrantAsync(rule, need, minimum, asked, ct, opening + 1);
+        }
+    }
+
+    /// <summary>Gives back what the draining slices of these budgets hold unspent, closing those with nothing in flight.</summary>
+    public async Task ReturnAsync(IEnumerable<BudgetRule> rules, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        foreach (var rule in rules)
+        foreach (var byPeriod in rule.Account.Returns(now).GroupBy(r => r.Slice.PeriodStart))
+        {
+            await using var session = store.LightweightSession();
+            var id = BudgetLeasePolicy.AllotmentId(rule.Id, byPeriod.Key);
+            var stream = await session.Events.FetchForExclusiveWriting<BudgetAllotment>(id, ct);
+            if (stream.Aggregate is not { } allotment) continue;
+            var given = byPeriod.Where(r => allotment.Leases.Any(l => l.LeaseId == r.Slice.LeaseId)).ToList();
+            foreach (var r in given) stream.AppendOne(new BudgetLeaseReturned(rule.Id, byPeriod.Key, r.Slice.LeaseId, r.Amount, r.Close));
+            await session.SaveChangesAsync(ct);
+            foreach (var r in given) rule.Account.Returned(r);
+            // A lease the allotment no longer knows was expired by the sweep: nothing to give back.
+            foreach (var r in byPeriod.Except(given)) rule.Account.Returned(r with { Amount = r.Slice.Held, Close = true });
+            var closed = given.Where(r => r.Close).Sum(r => r.Slice.Spent);
+            rule.Account.ObserveFleet(byPeriod.Key, allotment.SettledInClosedLeases + closed,
+                allotment.HeldByOthersThan(node.Id), now);
+        }
+    }
+
+    /// <summary>What the allotments of these budgets say of the rest of the fleet in the current period (after a refresh).</summary>
+    public async Task ObserveAsync(IReadOnlyList<BudgetRule> rules, IQuerySession session, CancellationToken ct)
+    {
+        if (rules.Count == 0) return;
+        var now = time.GetUtcNow();
+        var periods = rules.ToDictionary(r => BudgetLeasePolicy.AllotmentId(r.Id, r.Account.PeriodStartAt(now)));
+        var allotments = await session.LoadManyAsync<BudgetAllotment>(ct, periods.Keys);
+        foreach (var allotment in allotments)
+            periods[allotment.Id].Account.ObserveFleet(allotment.PeriodStart, allotment.SettledInClosedLeases,
+                allotment.HeldByOthersThan(node.Id), now);
+    }
+}
