@@ -109,6 +109,11 @@ public sealed class GatewayOptions
     public TimeSpan BudgetLeaseRotation { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>A node short of a budget that other nodes hold waits this long for them to give it back before asking again.</summary>
     public TimeSpan BudgetLeaseShortageWait { get; set; } = TimeSpan.FromMilliseconds(150);
+    /// <summary>
+    /// The window of the requests- and tokens-per-minute limits (a minute; shorter only to test them): the limit holds
+    /// over any window of this length aligned to its sixths, across every node.
+    /// </summary>
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary><c>/readyz</c> turns 503 when more request records than this wait for their commit.</summary>
     public int ReadyMaxPendingRecords { get; set; } = 10_000;
 

@@ -31,6 +31,7 @@ public static class ProjectionRegistration
         opts.AddRequestBodiesTable();
         opts.AddEventChainTable();
         opts.AddGatewayNodesTable();
+        opts.AddRateWindowsTable();
         opts.Schema.For<KeyView>().Index(x => x.SecretHash);
         opts.Schema.For<ModelView>().UniqueIndex(x => x.PublicId);
         opts.Schema.For<ProviderView>().UniqueIndex(x => x.Name);

@@ -1,3 +1,4 @@
+using Gateway.Api.Fleet;
 using Gateway.Api.Hosting;
 using Gateway.Projections;
 using Marten;

@@ -1,3 +1,4 @@
+using Gateway.Api.Fleet;
 using Gateway.Api.Hosting;
 using Gateway.Domain.Budgets;
 using Gateway.Projections;

@@ -1,3 +1,4 @@
+using Gateway.Api.Fleet;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Gateway.Api.ControlPlane;
@@ -100,7 +101,7 @@ public sealed class BudgetRule(BudgetAccount account, BudgetView view)
     /// <summary>Another node is short of this budget and asked for what this node holds unspent.</summary>
     public volatile bool Asked;
     /// <summary>This node's round trips to the budget's allotment.</summary>
-    public LeaseRounds Rounds { get; } = new();
+    public SliceRounds Rounds { get; } = new();
     double rate;
 
     /// <summary>Follows what this node reserves per second (a moving average over the keeper's ticks).</summary>

@@ -8,7 +8,7 @@ namespace Gateway.Api.ControlPlane;
 /// reloads its views. The periodic refresh stays as the fallback for a notification lost while a node's listening
 /// connection was down. A node skips its own notifications: it reloaded after its own commit already.
 /// </summary>
-public sealed class ControlPlaneNotifications(ControlPlaneViews views, Budgets.BudgetLeaseKeeper leases, Hosting.NodeIdentity node,
+public sealed class ControlPlaneNotifications(ControlPlaneViews views, Budgets.BudgetLeaseKeeper leases, Fleet.NodeIdentity node,
     GatewayOptions options, ILogger<ControlPlaneNotifications> logger) : BackgroundService
 {
     /// <summary>This node, as named in the notifications it sends (per host: a test process may run several).</summary>

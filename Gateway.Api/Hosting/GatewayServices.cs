@@ -70,12 +70,12 @@ public static class GatewayServices
         services.AddSingleton<ProviderAdapters>();
         services.AddSingleton<Routing.TargetHealth>();
         services.AddSingleton<Budgets.BudgetLedger>();
-        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<Fleet.NodeIdentity>();
         services.AddSingleton<Budgets.BudgetLeases>();
         services.AddSingleton<Budgets.BudgetLeaseKeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<Budgets.BudgetLeaseKeeper>());
-        services.AddSingleton<Budgets.BudgetLeaseExpiry>();
-        services.AddHostedService(sp => sp.GetRequiredService<Budgets.BudgetLeaseExpiry>());
+        services.AddSingleton<Fleet.FleetSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<Fleet.FleetSweep>());
         services.AddSingleton<Limits.RateLimits>();
         services.AddSingleton<Pricing.StarterPrices>();
         services.AddSingleton<Analytics.AnalyticsExportService>();

@@ -1,45 +1,112 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using Gateway.Api.ControlPlane;
+using Gateway.Domain.Limits;
+using Gateway.Projections;
+using Npgsql;
 
 namespace Gateway.Api.Limits;
 
 /// <summary>
-/// Requests-per-minute and tokens-per-minute limits of keys and teams: sliding one-minute windows
-/// (System.Threading.RateLimiting) in memory, per node. Tokens are the request's estimate — prompt tokens counted
-/// with the tokenizer plus its max_tokens — since the real count is only known after the call.
+/// Requests-per-minute and tokens-per-minute limits of keys and teams, across every node: a sliding window of six
+/// segments counted in PostgreSQL (<see cref="RateWindow"/>), from which each node takes permits in slices and spends
+/// them in memory. A request waits on the database only when its node's slice of a limit is used up; requests short
+/// at the same time share that round trip. Tokens are the request's estimate — prompt tokens counted with the
+/// tokenizer plus its max_tokens — since the real count is only known after the call.
 /// </summary>
-public sealed class RateLimits
+public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogger<RateLimits> logger)
 {
-    readonly ConcurrentDictionary<(Guid Owner, bool Tokens, int Limit), RateLimiter> limiters = new();
+    readonly ConcurrentDictionary<(Guid Owner, bool Tokens, int Limit), PermitPool> pools = new();
 
     /// <summary>Null when every limit lets the request through; else which limit refused it and when to come back.</summary>
-    public RateLimitRefusal? TryAcquire(GatewayKey key, Func<long> estimatedTokens)
+    public async ValueTask<RateLimitRefusal?> AcquireAsync(GatewayKey key, Func<long> estimatedTokens, CancellationToken ct)
     {
-        if (Refuse(key.Id, "key", false, key.RequestsPerMinute, 1) is { } keyRequests) return keyRequests;
-        if (Refuse(key.TeamId, "team", false, key.TeamRequestsPerMinute, 1) is { } teamRequests) return teamRequests;
+        if (await RefuseAsync(key.Id, "key", false, key.RequestsPerMinute, 1, ct) is { } keyRequests) return keyRequests;
+        if (await RefuseAsync(key.TeamId, "team", false, key.TeamRequestsPerMinute, 1, ct) is { } teamRequests) return teamRequests;
         if (key.TokensPerMinute is null && key.TeamTokensPerMinute is null) return null;
         var tokens = estimatedTokens();
-        return Refuse(key.Id, "key", true, key.TokensPerMinute, tokens) ?? Refuse(key.TeamId, "team", true, key.TeamTokensPerMinute, tokens);
+        return await RefuseAsync(key.Id, "key", true, key.TokensPerMinute, tokens, ct) ?? await RefuseAsync(key.TeamId, "team", true, key.TeamTokensPerMinute, tokens, ct);
     }
 
-    RateLimitRefusal? Refuse(Guid owner, string scope, bool tokens, int? limit, long count)
+    ValueTask<RateLimitRefusal?> RefuseAsync(Guid owner, string scope, bool tokens, int? limit, long count, CancellationToken ct)
     {
-        if (limit is not { } perMinute) return null;
-        if (count > perMinute) return new RateLimitRefusal(scope, tokens, perMinute, count, TimeSpan.FromMinutes(1));
-        var limiter = limiters.GetOrAdd((owner, tokens, perMinute), static k => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = k.Limit,
-            Window = TimeSpan.FromMinutes(1),
-            SegmentsPerWindow = 6,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
-        using var lease = limiter.AttemptAcquire((int)count);
-        if (lease.IsAcquired) return null;
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(10);
-        return new RateLimitRefusal(scope, tokens, perMinute, count, retryAfter);
+        if (limit is not { } perWindow) return new((RateLimitRefusal?)null);
+        if (count > perWindow) return new(new RateLimitRefusal(scope, tokens, perWindow, count, options.RateLimitWindow));
+        var pool = pools.GetOrAdd((owner, tokens, perWindow), static k => new PermitPool($"{k.Owner:N}:{(k.Tokens ? 't' : 'r')}:{k.Limit}", k.Limit));
+        var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
+        return pool.TryTake(count, segment) ? new((RateLimitRefusal?)null) : WaitForPermitsAsync(pool, scope, tokens, count, ct);
     }
+
+    async ValueTask<RateLimitRefusal?> WaitForPermitsAsync(PermitPool pool, string scope, bool tokens, long count, CancellationToken ct)
+    {
+        for (var round = 0; round < 8; round++)
+        {
+            var joined = pool.Rounds.Join(count, out var starts);
+            if (starts) _ = RunRoundsAsync(pool);
+            var granted = await joined.Task.WaitAsync(ct);
+            var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
+            if (pool.TryTake(count, segment)) return null;
+            if (!granted) return new RateLimitRefusal(scope, tokens, pool.Limit, count, RetryAfter(segment));
+        }
+        return new RateLimitRefusal(scope, tokens, pool.Limit, count, RetryAfter(RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow)));
+    }
+
+    TimeSpan RetryAfter(long segment) => RateWindow.NextSegmentAt(segment, options.RateLimitWindow) - time.GetUtcNow();
+
+    async Task RunRoundsAsync(PermitPool pool)
+    {
+        while (pool.Rounds.Next() is { } round)
+        {
+            var granted = false;
+            try
+            {
+                var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
+                var held = pool.Available(segment);
+                var need = (long)round.Demand - held;
+                granted = need <= 0 || await GrantAsync(pool, segment, need, Math.Max(1, (long)round.Minimum - held), pool.Pace(segment)) > 0;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Taking rate-limit permits failed: {Error}", ex.Message);
+            }
+            round.Complete(granted);
+        }
+    }
+
+    /// <summary>One grant, serialised per limiter by a transaction-scoped advisory lock: the window's count decides.</summary>
+    async Task<long> GrantAsync(PermitPool pool, long segment, long need, long minimum, long pace)
+    {
+        await using var connection = new NpgsqlConnection(options.Db);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var table = $"{options.Schema}.{RateWindowsTable.Name}";
+        await using (var read = new NpgsqlBatch(connection, transaction))
+        {
+            read.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))") { Parameters = { new() { Value = pool.Limiter } } });
+            read.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(sum(used), 0)::bigint from {table} where limiter = $1 and segment > $2 and segment <= $3")
+            {
+                Parameters = { new() { Value = pool.Limiter }, new() { Value = segment - RateWindow.Segments }, new() { Value = segment } },
+            });
+            await using var reader = await read.ExecuteReaderAsync();
+            await reader.NextResultAsync();
+            await reader.ReadAsync();
+            var used = reader.GetInt64(0);
+            var grant = RateWindow.Grant(pool.Limit - used, need, minimum, pace);
+            await reader.DisposeAsync();
+            if (grant > 0)
+            {
+                await using var write = new NpgsqlCommand(
+                    $"insert into {table} (limiter, segment, used) values ($1, $2, $3) on conflict (limiter, segment) do update set used = {table}.used + excluded.used",
+                    connection, transaction) { Parameters = { new() { Value = pool.Limiter }, new() { Value = segment }, new() { Value = grant } } };
+                await write.ExecuteNonQueryAsync();
+            }
+            await transaction.CommitAsync();
+            if (grant > 0) pool.Granted(segment, grant);
+            return grant;
+        }
+    }
+
+    /// <summary>Drops the segments that are out of every window (run by the lease sweep's leader).</summary>
+    public static string SweepSql(string schema) => $"delete from {schema}.{RateWindowsTable.Name} where segment < ?";
 }
 
 /// <param name="Scope">key or team.</param>

@@ -64,7 +64,7 @@ public sealed class Proxy(
                 await completion.FailAsync(ctx, trace, dialect, body, refusal);
                 return;
             }
-            if (await admission.ReserveAsync(admitted) is { } exhausted)
+            if (await admission.LimitAndReserveAsync(admitted) is { } exhausted)
             {
                 await completion.FailAsync(ctx, trace, dialect, body, exhausted);
                 return;

@@ -14,8 +14,8 @@ namespace Gateway.Api.RequestPath.Admission;
 /// <summary>
 /// The first step: whether a request goes upstream at all. The key was authenticated; here the body is checked
 /// (size, time, framing, text), translated to OpenAI's format, parsed and validated; its model resolved to a route;
-/// the key's scope, rate limits and budgets consulted, in that order. Synchronous and in memory: a refusal is returned
-/// as a value for the caller to record and answer.
+/// the key's scope consulted, synchronously and in memory; then the fleet's rate limits and budgets
+/// (<see cref="LimitAndReserveAsync"/>). A refusal is returned as a value for the caller to record and answer.
 /// </summary>
 public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, GatewayOptions options, TimeProvider time)
 {
@@ -77,7 +77,7 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
         return BodyText.Problem(body.Span) is { } problem ? new(400, problem, ErrorTypes.InvalidRequest, "invalid_json") : null;
     }
 
-    /// <summary>The request's shape, its model, the key's scope, its rate limits and its budgets, in that order; null when all pass.</summary>
+    /// <summary>The request's shape, its model and the key's scope, in that order; null when all pass.</summary>
     ClientError? Check(ClientDialect dialect, ControlPlaneSnapshot snapshot, GatewayKey key, RequestTrace trace, PooledBuffer body,
         PooledBuffer translated, out RequestHead head, out ReadOnlyMemory<byte> openAiBody, out CompiledRoute route)
     {
@@ -86,7 +86,6 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
         if (Resolve(snapshot, head, trace, out route) is { } unknown) return unknown;
         if (!key.MayCall(head.Model!))
             return new(403, $"This key may not use the model '{head.Model}'.", ErrorTypes.InvalidRequest, "model_not_allowed", "model");
-        if (key.HasRateLimits && Limit(key, head, trace, openAiBody) is { } limited) return limited;
         return null;
     }
 
@@ -137,22 +136,18 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
         return new(404, $"The model '{head.Model}' does not exist or is not enabled.", ErrorTypes.InvalidRequest, "model_not_found", "model");
     }
 
-    /// <summary>The key's and its team's requests and tokens per minute (only for a key that has limits: the count is a closure).</summary>
-    ClientError? Limit(GatewayKey key, RequestHead head, RequestTrace trace, ReadOnlyMemory<byte> openAiBody)
-    {
-        if (limits.TryAcquire(key, () => budgets.MostTokens(head, trace, openAiBody.Span)) is not { } limited) return null;
-        return new(429, limited.Message, limited.Tokens ? "tokens" : "requests", "rate_limit_exceeded",
-            RetryAfterSeconds: Math.Max(1, (long)Math.Ceiling(limited.RetryAfter.TotalSeconds)));
-    }
-
     /// <summary>
-    /// The last step of admission: reserves the worst-case cost at every budget; a budget that refuses may send the
-    /// request to its cheaper model. Completes at once unless this node's slice of a budget has run low.
+    /// The last steps of admission, against quotas the whole fleet shares: the key's and its team's requests and tokens
+    /// per minute, then the worst-case cost reserved at every budget (a budget that refuses may send the request to its
+    /// cheaper model). Completes at once unless this node's slice of a limit or a budget has run out.
     /// </summary>
     /// <returns>Null when the request may go on (its reservation on the trace), else the refusal.</returns>
-    public async ValueTask<ClientError?> ReserveAsync(AdmittedRequest admitted)
+    public async ValueTask<ClientError?> LimitAndReserveAsync(AdmittedRequest admitted)
     {
         var (key, head, trace, ct) = (admitted.Key, admitted.Head, admitted.Trace, admitted.Ctx.RequestAborted);
+        if (key.HasRateLimits && await limits.AcquireAsync(key, () => budgets.MostTokens(head, trace, admitted.OpenAiBody.Span), ct) is { } limited)
+            return new(429, limited.Message, limited.Tokens ? "tokens" : "requests", "rate_limit_exceeded",
+                RetryAfterSeconds: Math.Max(1, (long)Math.Ceiling(limited.RetryAfter.TotalSeconds)));
         var (reservation, refusedBy) = await budgets.ReserveAsync(key, admitted.Route, head, trace, admitted.OpenAiBody.Span, ct);
         if (refusedBy is null)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Api.Budgets;
+using Gateway.Api.Fleet;
 using Gateway.Api.Hosting;
 using Gateway.Domain.Budgets;
 using Gateway.Projections;
@@ -107,7 +108,7 @@ public class BudgetLeaseTests(GatewayFixture gateway, Xunit.Abstractions.ITestOu
         using var client = gateway.Client(key.Secret);
 
         // The sweep runs every second on the node holding its lock; run one here too, to not wait for it.
-        await gateway.Host.Services.GetRequiredService<BudgetLeaseExpiry>().SweepAsync(CancellationToken.None);
+        await gateway.Host.Services.GetRequiredService<FleetSweep>().SweepAsync(CancellationToken.None);
 
         await using var query = gateway.Store.QuerySession();
         var expiry = (await query.Events.QueryRawEventDataOnly<BudgetLeaseExpired>().Where(e => e.LeaseId == lease).ToListAsync()).Single();

@@ -1,19 +1,22 @@
 using Gateway.Analytics;
+using Gateway.Api.Limits;
+using Gateway.Domain.Limits;
 using Gateway.Api.Hosting;
 using Gateway.Domain.Budgets;
 using Gateway.Projections;
 using Marten;
 
-namespace Gateway.Api.Budgets;
+namespace Gateway.Api.Fleet;
 
 /// <summary>
-/// On the one node holding the sweep's lock, every <see cref="GatewayOptions.BudgetLeaseTick"/>: a lease whose node has
-/// not been seen for <see cref="GatewayOptions.BudgetLeaseTtl"/> is closed, and what it held beyond the debits
-/// recorded against it goes back to the allotment (<see cref="BudgetLeaseExpired"/>).
+/// On the one node holding the sweep's lock, every <see cref="GatewayOptions.BudgetLeaseTick"/>: a budget lease whose
+/// node has not been seen for <see cref="GatewayOptions.BudgetLeaseTtl"/> is closed, and what it held beyond the debits
+/// recorded against it goes back to the allotment (<see cref="BudgetLeaseExpired"/>); rate-limit segments out of every
+/// window and nodes gone for a day are deleted.
 /// </summary>
-public sealed class BudgetLeaseExpiry(IDocumentStore store, GatewayOptions options, ILogger<BudgetLeaseExpiry> logger) : BackgroundService
+public sealed class FleetSweep(IDocumentStore store, GatewayOptions options, TimeProvider time, ILogger<FleetSweep> logger) : BackgroundService
 {
-    public static long LockId(string schema) => ExportLock.IdFor("budget-lease-expiry", schema);
+    public static long LockId(string schema) => ExportLock.IdFor("fleet-sweep", schema);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         LeaderLoop.RunAsync(options.Db, LockId(options.Schema), options.BudgetLeaseTick,
@@ -48,6 +51,7 @@ public sealed class BudgetLeaseExpiry(IDocumentStore store, GatewayOptions optio
         await using (var cleanup = store.LightweightSession())
         {
             cleanup.QueueSqlCommand($"delete from {options.Schema}.{GatewayNodesTable.Name} where seen_at < now() - interval '1 day'");
+            cleanup.QueueSqlCommand(RateLimits.SweepSql(options.Schema), RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow) - 2 * RateWindow.Segments);
             await cleanup.SaveChangesAsync(ct);
         }
         return expired;

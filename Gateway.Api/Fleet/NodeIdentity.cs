@@ -1,4 +1,4 @@
-namespace Gateway.Api.Hosting;
+namespace Gateway.Api.Fleet;
 
 /// <summary>This gateway process among the fleet's nodes: named in its leases and heartbeats, and in its notifications.</summary>
 public sealed class NodeIdentity(TimeProvider time)

@@ -1,21 +1,22 @@
-namespace Gateway.Api.Budgets;
+namespace Gateway.Api.Fleet;
 
 /// <summary>
-/// The round trips a node makes to one budget's allotment, one at a time: requests that find the node's slice short
-/// while a round trip is under way join the next one, which asks for all of them at once.
+/// The round trips a node makes for more of one shared quota (a budget's allotment, a rate limit's window), one at a
+/// time: requests that find the node's slice short while a round trip is under way join the next one, which asks for
+/// all of them at once.
 /// </summary>
-public sealed class LeaseRounds
+public sealed class SliceRounds
 {
     readonly object gate = new();
-    LeaseRound? gathering;
+    SliceRound? gathering;
     bool running;
 
     /// <param name="starts">True when no round is under way: the caller runs them.</param>
-    public LeaseRound Join(decimal amount, out bool starts)
+    public SliceRound Join(decimal amount, out bool starts)
     {
         lock (gate)
         {
-            gathering ??= new LeaseRound();
+            gathering ??= new SliceRound();
             gathering.Add(amount);
             starts = !running;
             running = true;
@@ -24,7 +25,7 @@ public sealed class LeaseRounds
     }
 
     /// <summary>The round to run next, or null (and the runner stops) when nobody is waiting.</summary>
-    public LeaseRound? Next()
+    public SliceRound? Next()
     {
         lock (gate)
         {
@@ -37,7 +38,7 @@ public sealed class LeaseRounds
 }
 
 /// <summary>One round trip: what the requests in it need together, and the smallest of them.</summary>
-public sealed class LeaseRound
+public sealed class SliceRound
 {
     readonly TaskCompletionSource<bool> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
