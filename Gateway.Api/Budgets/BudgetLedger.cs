@@ -113,7 +113,7 @@ public sealed class BudgetRule(BudgetAccount account, BudgetView view)
     }
 
     /// <summary>What this node expects to reserve within <paramref name="horizon"/>: the slice it takes beyond what is waiting.</summary>
-    public decimal Prefetch(TimeSpan horizon) => (decimal)(rate * horizon.TotalSeconds);
+    public decimal Prefetch(TimeSpan horizon) => Math.Round((decimal)(rate * horizon.TotalSeconds), 6);
 
     public void Update(BudgetView view)
     {

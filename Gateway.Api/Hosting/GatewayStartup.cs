@@ -21,8 +21,23 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await EnsureAdminKeyAsync(ct);
-        if (options.Demo) await SeedDemoAsync(ct);
+        // Nodes starting together on an empty database seed one at a time: each reads what the one before it wrote.
+        await using (var seeding = new Npgsql.NpgsqlConnection(options.Db))
+        {
+            await seeding.OpenAsync(ct);
+            await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_lock($1)", seeding) { Parameters = { new() { Value = Gateway.Analytics.ExportLock.IdFor("startup-seed", options.Schema) } } })
+                await take.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await EnsureAdminKeyAsync(ct);
+                if (options.Demo) await SeedDemoAsync(ct);
+            }
+            finally
+            {
+                await using var release = new Npgsql.NpgsqlCommand("select pg_advisory_unlock_all()", seeding);
+                await release.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
         await views.ReloadAsync(ct);
         if (File.Exists(Path.Combine(AppContext.BaseDirectory, "dashboard", "index.html")))
             Banner.WriteLine($"Dashboard: http://127.0.0.1:{options.Port}/ui (sign in with an admin key)");
