@@ -4,13 +4,15 @@ namespace Gateway.Api.Limits;
 
 /// <summary>
 /// What this node holds of one rate limit in the current segment: permits it was granted from the fleet's window and
-/// has not used. Permits not used by the end of their segment are dropped (they were counted as used), so the fleet
-/// never passes the limit; what it costs is permits a node took and did not need.
+/// has not used. Permits are only used in the segment they were counted in, so the fleet never passes the limit; those
+/// a node did not use by the segment's end (or that arrived after it) are given back to that segment with the node's
+/// next grant, so that they do not stay counted as used.
 /// </summary>
 public sealed class PermitPool(string limiter, int limit)
 {
     readonly object gate = new();
     long segment = -1, available, taken;
+    List<(long Segment, long Permits)> unused = [];
 
     /// <summary><c>{owner:N}:{r|t}:{limit}</c>: the row name in the fleet's window table.</summary>
     public string Limiter { get; } = limiter;
@@ -54,12 +56,26 @@ public sealed class PermitPool(string limiter, int limit)
         {
             Roll(inSegment);
             if (inSegment == segment) available += permits;
+            else unused.Add((inSegment, permits));
+        }
+    }
+
+    /// <summary>Permits counted in past segments that this node did not use: to give back with the next grant.</summary>
+    public List<(long Segment, long Permits)> TakeUnused()
+    {
+        lock (gate)
+        {
+            if (unused.Count == 0) return unused;
+            var taken = unused;
+            unused = [];
+            return taken;
         }
     }
 
     void Roll(long now)
     {
         if (now <= segment) return;
+        if (available > 0) unused.Add((segment, available));
         (segment, available, taken) = (now, 0, 0);
     }
 }

@@ -82,14 +82,23 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
         await using (var read = new NpgsqlBatch(connection, transaction))
         {
             read.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))") { Parameters = { new() { Value = pool.Limiter } } });
-            read.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(sum(used), 0)::bigint from {table} where limiter = $1 and segment > $2 and segment <= $3")
+            var unused = pool.TakeUnused();
+            foreach (var (past, permits) in unused.Where(u => u.Segment > segment - RateWindow.Segments))
+                read.BatchCommands.Add(new NpgsqlBatchCommand($"update {table} set used = greatest(0, used - $3) where limiter = $1 and segment = $2")
+                {
+                    Parameters = { new() { Value = pool.Limiter }, new() { Value = past }, new() { Value = permits } },
+                });
+            read.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(sum(used), 0)::bigint as used from {table} where limiter = $1 and segment > $2 and segment <= $3")
             {
                 Parameters = { new() { Value = pool.Limiter }, new() { Value = segment - RateWindow.Segments }, new() { Value = segment } },
             });
             await using var reader = await read.ExecuteReaderAsync();
-            await reader.NextResultAsync();
-            await reader.ReadAsync();
-            var used = reader.GetInt64(0);
+            long used = 0;
+            do
+            {
+                if (reader.FieldCount == 1 && reader.GetName(0) == "used" && await reader.ReadAsync()) used = reader.GetInt64(0);
+            }
+            while (await reader.NextResultAsync());
             var grant = RateWindow.Grant(pool.Limit - used, need, minimum, pace);
             await reader.DisposeAsync();
             if (grant > 0)

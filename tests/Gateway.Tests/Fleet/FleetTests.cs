@@ -232,19 +232,19 @@ public class FleetTests(FleetFixture fleet, Xunit.Abstractions.ITestOutputHelper
         return $"lock {lockId} (projection daemon)";
     }
 
-    /// <summary>The application name (node) whose session holds an advisory lock, or null.</summary>
+    /// <summary>The application name (node) whose session holds an advisory lock in the fleet's database, or null.</summary>
     async Task<string?> HolderAsync(long lockId)
     {
         var holder = await fleet.QueryAsync<object>(
             "select coalesce((select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
-            "where l.locktype = 'advisory' and l.granted and ((l.classid::bigint << 32) | l.objid::bigint) = $1 limit 1), '')", lockId);
+            "where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database()) and ((l.classid::bigint << 32) | l.objid::bigint) = $1 limit 1), '')", lockId);
         return holder is string name && name.Length > 0 ? name : null;
     }
 
     /// <summary>Who holds a lock and what that session is doing (for a lock that did not move).</summary>
     Task<object> SessionOfAsync(long lockId) => fleet.QueryAsync<object>(
         "select coalesce((select a.application_name || ' pid ' || a.pid || ' ' || a.state || ' ' || coalesce(a.wait_event, '') || ' ' || left(a.query, 80) " +
-        "from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted " +
+        "from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database()) " +
         "and ((l.classid::bigint << 32) | l.objid::bigint) = $1 limit 1), 'nobody')", lockId);
 
     async Task<List<long>> LocksOfAsync(string node)
@@ -253,7 +253,7 @@ public class FleetTests(FleetFixture fleet, Xunit.Abstractions.ITestOutputHelper
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
             "select (l.classid::bigint << 32) | l.objid::bigint from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
-            "where l.locktype = 'advisory' and l.granted and l.objsubid = 1 and a.application_name = $1", connection) { Parameters = { new() { Value = node } } };
+            "where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database()) and l.objsubid = 1 and a.application_name = $1", connection) { Parameters = { new() { Value = node } } };
         var locks = new List<long>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) locks.Add(reader.GetInt64(0));
