@@ -11,7 +11,7 @@ namespace Gateway.Api.Limits;
 public sealed class PermitPool(string limiter, int limit)
 {
     readonly object gate = new();
-    long segment = -1, available, taken;
+    long segment = -1, available, taken, takenBefore;
     List<(long Segment, long Permits)> unused = [];
 
     /// <summary><c>{owner:N}:{r|t}:{limit}</c>: the row name in the fleet's window table.</summary>
@@ -31,13 +31,16 @@ public sealed class PermitPool(string limiter, int limit)
         }
     }
 
-    /// <summary>What this node has taken in the segment so far: the pace its next grant follows.</summary>
+    /// <summary>
+    /// The pace its next grant follows: what this node has taken in the segment so far, or in the whole segment before
+    /// when that was more (so a busy limiter starts a segment with one round trip, not a series of small ones).
+    /// </summary>
     public long Pace(long now)
     {
         lock (gate)
         {
             Roll(now);
-            return taken;
+            return Math.Max(taken, takenBefore);
         }
     }
 
@@ -76,6 +79,7 @@ public sealed class PermitPool(string limiter, int limit)
     {
         if (now <= segment) return;
         if (available > 0) unused.Add((segment, available));
+        takenBefore = now == segment + 1 ? taken : 0;
         (segment, available, taken) = (now, 0, 0);
     }
 }
