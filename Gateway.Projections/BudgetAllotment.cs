@@ -40,11 +40,13 @@ public sealed class BudgetAllotment
         OpenLeases = Leases.Count;
     }
 
+    // A return names an open lease and gives back at most what it holds (the writer checks both under the stream's lock).
     public void Apply(BudgetLeaseReturned e)
     {
-        Returned += e.AmountUsd;
         if (Leases.Find(l => l.LeaseId == e.LeaseId) is not { } lease) return;
-        lease.Held -= e.AmountUsd;
+        var amount = Math.Min(e.AmountUsd, lease.Held);
+        Returned += amount;
+        lease.Held -= amount;
         if (e.Closed) Leases.Remove(lease);
         OpenLeases = Leases.Count;
     }

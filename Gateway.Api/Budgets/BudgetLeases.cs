@@ -40,7 +40,7 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
                 var now = time.GetUtcNow();
                 var need = rule.Account.Shortfall(round.Demand, now);
                 var minimum = rule.Account.Shortfall(round.Minimum, now);
-                granted = need <= 0 || await GrantAsync(rule, need, minimum, CancellationToken.None) > 0;
+                granted = need <= 0 || await GrantAsync(rule, need, minimum) > 0;
             }
             catch (Exception ex)
             {
@@ -51,15 +51,20 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
     }
 
     /// <summary>One grant: under the allotment stream's lock, what is left decides what this node gets.</summary>
-    async Task<decimal> GrantAsync(BudgetRule rule, decimal need, decimal minimum, CancellationToken ct)
+    async Task<decimal> GrantAsync(BudgetRule rule, decimal need, decimal minimum)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var grant = await TryGrantAsync(rule, need, minimum, asked: attempt > 0, ct);
+            // Bounded: a request waits for a slice a few seconds at most, whatever the database does.
+            using var timeout = new CancellationTokenSource(options.BudgetLeaseTtl / 3);
+            decimal? grant;
+            await rule.Lock.WaitAsync(timeout.Token);
+            try { grant = await TryGrantAsync(rule, need, minimum, asked: attempt > 0, timeout.Token); }
+            finally { rule.Lock.Release(); }
             if (grant is { } granted) return granted;
             // Other nodes hold part of what is left: they were asked to give back what they do not need; try again.
             if (attempt >= 2) return 0;
-            await Task.Delay(options.BudgetLeaseShortageWait, ct);
+            await Task.Delay(options.BudgetLeaseShortageWait);
         }
     }
 
@@ -81,8 +86,16 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
                 stream.AppendOne(opened);
                 allotment = BudgetAllotment.Create(opened);
             }
+            if (slice.LeaseId != Guid.Empty && allotment.Leases.All(l => l.LeaseId != slice.LeaseId))
+            {
+                // The sweep expired this node's lease (it was not seen for the lease lifetime): a new lease, never this one.
+                rule.Account.LeaseLost(slice);
+                slice = rule.Account.Current(now);
+            }
+            // The limit as committed (read under the lock), not as this node last heard of it.
+            var limit = (await session.LoadAsync<BudgetView>(rule.Id, ct)) is { Removed: false } view ? view.LimitUsd : 0;
             var heldElsewhere = allotment.HeldByOthersThan(node.Id);
-            var amount = BudgetLeasePolicy.Grant(rule.Account.Limit - allotment.Committed, need, minimum,
+            var amount = BudgetLeasePolicy.Grant(limit - allotment.Committed, need, minimum,
                 Math.Max(rule.Prefetch(options.BudgetLeaseHorizon), need));
             var leaseId = slice.LeaseId == Guid.Empty ? Guid.CreateVersion7(now) : slice.LeaseId;
             if (amount > 0) stream.AppendOne(new BudgetLeaseGranted(rule.Id, slice.PeriodStart, leaseId, node.Id, amount));
@@ -107,22 +120,50 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
     {
         var now = time.GetUtcNow();
         foreach (var rule in rules)
-        foreach (var byPeriod in rule.Account.Returns(now).GroupBy(r => r.Slice.PeriodStart))
         {
-            await using var session = store.LightweightSession();
-            var id = BudgetLeasePolicy.AllotmentId(rule.Id, byPeriod.Key);
-            var stream = await session.Events.FetchForExclusiveWriting<BudgetAllotment>(id, ct);
-            if (stream.Aggregate is not { } allotment) continue;
-            var given = byPeriod.Where(r => allotment.Leases.Any(l => l.LeaseId == r.Slice.LeaseId)).ToList();
-            foreach (var r in given) stream.AppendOne(new BudgetLeaseReturned(rule.Id, byPeriod.Key, r.Slice.LeaseId, r.Amount, r.Close));
-            await session.SaveChangesAsync(ct);
-            foreach (var r in given) rule.Account.Returned(r);
-            // A lease the allotment no longer knows was expired by the sweep: nothing to give back.
-            foreach (var r in byPeriod.Except(given)) rule.Account.Returned(r with { Amount = r.Slice.Held, Close = true });
-            var closed = given.Where(r => r.Close).Sum(r => r.Slice.Spent);
-            rule.Account.ObserveFleet(byPeriod.Key, allotment.SettledInClosedLeases + closed,
-                allotment.HeldByOthersThan(node.Id), now);
+            var draining = rule.Account.Draining(now);
+            if (draining.Count == 0) continue;
+            await rule.Lock.WaitAsync(ct);
+            try
+            {
+                foreach (var byPeriod in draining.GroupBy(s => s.PeriodStart))
+                    await ReturnAsync(rule, byPeriod.Key, byPeriod.ToList(), now, ct);
+            }
+            finally
+            {
+                rule.Lock.Release();
+            }
         }
+    }
+
+    async Task ReturnAsync(BudgetRule rule, DateTimeOffset period, List<BudgetSlice> slices, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForExclusiveWriting<BudgetAllotment>(BudgetLeasePolicy.AllotmentId(rule.Id, period), ct);
+        var allotment = stream.Aggregate;
+        var given = new List<(BudgetReturn Return, decimal HeldAfter)>();
+        var gone = new List<BudgetSlice>();
+        foreach (var slice in slices)
+        {
+            if (allotment?.Leases.Find(l => l.LeaseId == slice.LeaseId) is not { } lease)
+            {
+                // Expired by the sweep (or never granted): nothing of it is the allotment's to take back.
+                gone.Add(slice);
+                continue;
+            }
+            // Reckoned under the stream's lock from what the lease holds there, so a return is never given twice.
+            var (spent, reserved) = rule.Account.Usage(slice);
+            var back = BudgetLeasePolicy.Return(rule.Id, slice, lease.Held, spent, reserved);
+            if (back.Amount == 0 && !back.Close) continue;
+            stream.AppendOne(new BudgetLeaseReturned(rule.Id, period, slice.LeaseId, back.Amount, back.Close));
+            given.Add((back, lease.Held - back.Amount));
+        }
+        if (given.Count > 0) await session.SaveChangesAsync(ct);
+        foreach (var (back, heldAfter) in given) rule.Account.Returned(back, heldAfter);
+        foreach (var slice in gone) rule.Account.Returned(new BudgetReturn(rule.Id, slice, 0, true), slice.Spent);
+        if (allotment is null) return;
+        var closed = given.Where(g => g.Return.Close).Sum(g => g.HeldAfter);
+        rule.Account.ObserveFleet(period, allotment.SettledInClosedLeases + closed, allotment.HeldByOthersThan(node.Id), now);
     }
 
     /// <summary>What the allotments of these budgets say of the rest of the fleet in the current period (after a refresh).</summary>

@@ -19,6 +19,12 @@ public sealed class BudgetLedger(TimeProvider time)
 
     public bool Any => scopes.Count > 0;
 
+    /// <summary>
+    /// This node has not been able to say it is alive for half a lease lifetime (BudgetLeaseKeeper): its leases may be
+    /// expired by the sweep at any moment, so nothing is reserved from them.
+    /// </summary>
+    public volatile bool Fenced;
+
     public TimeProvider Time => time;
 
     /// <summary>The budgets that apply to a key: the gateway-wide ones, its account's, its team's and its own.</summary>
@@ -98,8 +104,13 @@ public sealed class BudgetRule(BudgetAccount account, BudgetView view)
     public IReadOnlyList<int> Thresholds { get; private set; } = view.Thresholds;
     public string? WebhookUrl { get; private set; } = view.WebhookUrl;
     public volatile bool Removed;
+    int asked;
     /// <summary>Another node is short of this budget and asked for what this node holds unspent.</summary>
-    public volatile bool Asked;
+    public void Ask() => Interlocked.Exchange(ref asked, 1);
+    /// <summary>Whether another node asked since the last call.</summary>
+    public bool TakeAsk() => Interlocked.Exchange(ref asked, 0) == 1;
+    /// <summary>One round trip to the budget's allotment at a time from this node: a grant or a return.</summary>
+    public SemaphoreSlim Lock { get; } = new(1, 1);
     /// <summary>This node's round trips to the budget's allotment.</summary>
     public SliceRounds Rounds { get; } = new();
     double rate;

@@ -40,10 +40,13 @@ public sealed class FleetSweep(IDocumentStore store, GatewayOptions options, Tim
         foreach (var candidate in open)
         foreach (var lease in candidate.Leases.Where(l => !alive.Contains(l.NodeId)).ToList())
         {
+            // Read before the allotment's lock (the scan may take a while, and a node that is gone adds no debit).
+            var debited = await DebitedAsync(query, candidate.Id, lease.LeaseId, ct);
             await using var session = store.LightweightSession();
             var stream = await session.Events.FetchForExclusiveWriting<BudgetAllotment>(candidate.Id, ct);
             if (stream.Aggregate?.Leases.Find(l => l.LeaseId == lease.LeaseId) is not { } held) continue;
-            var debited = await DebitedAsync(session, candidate.Id, lease.LeaseId, ct);
+            // Seen again since the round began (a slow database, not a dead node): its lease stays.
+            if (await SeenAsync(session, lease.NodeId, ct)) continue;
             stream.AppendOne(new BudgetLeaseExpired(candidate.BudgetId, candidate.PeriodStart, lease.LeaseId, lease.NodeId, Math.Max(0, held.Held - debited)));
             await session.SaveChangesAsync(ct);
             expired++;
@@ -56,6 +59,11 @@ public sealed class FleetSweep(IDocumentStore store, GatewayOptions options, Tim
         }
         return expired;
     }
+
+    async Task<bool> SeenAsync(IQuerySession session, Guid nodeId, CancellationToken ct) =>
+        (await session.QueryAsync<bool>(
+            $"select exists (select 1 from {options.Schema}.{GatewayNodesTable.Name} where node_id = ? and seen_at > now() - ?::interval)", ct,
+            nodeId, $"{options.BudgetLeaseTtl.TotalSeconds} seconds"))[0];
 
     /// <summary>
     /// What the requests spent from a lease, from their debits: only events after the lease's first grant can name it,

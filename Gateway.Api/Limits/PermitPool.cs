@@ -8,15 +8,16 @@ namespace Gateway.Api.Limits;
 /// a node did not use by the segment's end (or that arrived after it) are given back to that segment with the node's
 /// next grant, so that they do not stay counted as used.
 /// </summary>
-public sealed class PermitPool(string limiter, int limit)
+public sealed class PermitPool(string limiter)
 {
     readonly object gate = new();
     long segment = -1, available, taken, takenBefore;
     List<(long Segment, long Permits)> unused = [];
 
-    /// <summary><c>{owner:N}:{r|t}:{limit}</c>: the row name in the fleet's window table.</summary>
+    /// <summary><c>{owner:N}:{r|t}</c>: the row name in the fleet's window table.</summary>
     public string Limiter { get; } = limiter;
-    public int Limit { get; } = limit;
+    /// <summary>The limit as this node last heard of it (a change applies to the window as counted so far).</summary>
+    public volatile int Limit;
     public SliceRounds Rounds { get; } = new();
 
     public bool TryTake(long count, long now)
@@ -68,7 +69,7 @@ public sealed class PermitPool(string limiter, int limit)
     {
         lock (gate)
         {
-            if (unused.Count == 0) return unused;
+            if (unused.Count == 0) return [];
             var taken = unused;
             unused = [];
             return taken;

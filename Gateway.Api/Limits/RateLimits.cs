@@ -15,7 +15,7 @@ namespace Gateway.Api.Limits;
 /// </summary>
 public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogger<RateLimits> logger)
 {
-    readonly ConcurrentDictionary<(Guid Owner, bool Tokens, int Limit), PermitPool> pools = new();
+    readonly ConcurrentDictionary<(Guid Owner, bool Tokens), PermitPool> pools = new();
 
     /// <summary>Null when every limit lets the request through; else which limit refused it and when to come back.</summary>
     public async ValueTask<RateLimitRefusal?> AcquireAsync(GatewayKey key, Func<long> estimatedTokens, CancellationToken ct)
@@ -31,7 +31,9 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
     {
         if (limit is not { } perWindow) return new((RateLimitRefusal?)null);
         if (count > perWindow) return new(new RateLimitRefusal(scope, tokens, perWindow, count, options.RateLimitWindow));
-        var pool = pools.GetOrAdd((owner, tokens, perWindow), static k => new PermitPool($"{k.Owner:N}:{(k.Tokens ? 't' : 'r')}:{k.Limit}", k.Limit));
+        // One window per owner and kind whatever the limit: a changed limit applies to what the window already counted.
+        var pool = pools.GetOrAdd((owner, tokens), static k => new PermitPool($"{k.Owner:N}:{(k.Tokens ? 't' : 'r')}"));
+        pool.Limit = perWindow;
         var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
         return pool.TryTake(count, segment) ? new((RateLimitRefusal?)null) : WaitForPermitsAsync(pool, scope, tokens, count, ct);
     }
@@ -62,7 +64,9 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
                 var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
                 var held = pool.Available(segment);
                 var need = (long)round.Demand - held;
-                granted = need <= 0 || await GrantAsync(pool, segment, need, Math.Max(1, (long)round.Minimum - held), pool.Pace(segment)) > 0;
+                // Bounded: a request waits for permits a few seconds at most, whatever the database does.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                granted = need <= 0 || await GrantAsync(pool, segment, need, Math.Max(1, (long)round.Minimum - held), pool.Pace(segment), timeout.Token) > 0;
             }
             catch (Exception ex)
             {
@@ -73,15 +77,18 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
     }
 
     /// <summary>One grant, serialised per limiter by a transaction-scoped advisory lock: the window's count decides.</summary>
-    async Task<long> GrantAsync(PermitPool pool, long segment, long need, long minimum, long pace)
+    async Task<long> GrantAsync(PermitPool pool, long segment, long need, long minimum, long pace, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(options.Db);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         var table = $"{options.Schema}.{RateWindowsTable.Name}";
+        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", connection, transaction) { Parameters = { new() { Value = pool.Limiter } } })
+            await take.ExecuteNonQueryAsync(ct);
+        // The segment as of holding the lock: a grant that waited for it counts where it is used, not where it was asked for.
+        segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
         await using (var read = new NpgsqlBatch(connection, transaction))
         {
-            read.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))") { Parameters = { new() { Value = pool.Limiter } } });
             var unused = pool.TakeUnused();
             foreach (var (past, permits) in unused.Where(u => u.Segment > segment - RateWindow.Segments))
                 read.BatchCommands.Add(new NpgsqlBatchCommand($"update {table} set used = greatest(0, used - $3) where limiter = $1 and segment = $2")
@@ -92,13 +99,13 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
             {
                 Parameters = { new() { Value = pool.Limiter }, new() { Value = segment - RateWindow.Segments }, new() { Value = segment } },
             });
-            await using var reader = await read.ExecuteReaderAsync();
+            await using var reader = await read.ExecuteReaderAsync(ct);
             long used = 0;
             do
             {
-                if (reader.FieldCount == 1 && reader.GetName(0) == "used" && await reader.ReadAsync()) used = reader.GetInt64(0);
+                if (reader.FieldCount == 1 && reader.GetName(0) == "used" && await reader.ReadAsync(ct)) used = reader.GetInt64(0);
             }
-            while (await reader.NextResultAsync());
+            while (await reader.NextResultAsync(ct));
             var grant = RateWindow.Grant(pool.Limit - used, need, minimum, pace);
             await reader.DisposeAsync();
             if (grant > 0)
@@ -106,9 +113,9 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
                 await using var write = new NpgsqlCommand(
                     $"insert into {table} (limiter, segment, used) values ($1, $2, $3) on conflict (limiter, segment) do update set used = {table}.used + excluded.used",
                     connection, transaction) { Parameters = { new() { Value = pool.Limiter }, new() { Value = segment }, new() { Value = grant } } };
-                await write.ExecuteNonQueryAsync();
+                await write.ExecuteNonQueryAsync(ct);
             }
-            await transaction.CommitAsync();
+            await transaction.CommitAsync(ct);
             if (grant > 0) pool.Granted(segment, grant);
             return grant;
         }

@@ -110,6 +110,30 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
         {
             if (slice.LeaseId == Guid.Empty) slice.LeaseId = leaseId;
             slice.Held += amount;
+            // Rotated away or rolled over while the grant was on its way: it drains, and what it holds goes back.
+            if (slice != current && !draining.Contains(slice))
+            {
+                slice.Draining = true;
+                draining.Add(slice);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The allotment no longer has this slice's lease (the sweep expired it while this node could not say it was
+    /// alive): nothing more is reserved from it, and it is treated as holding only what is spent or in flight.
+    /// </summary>
+    public void LeaseLost(BudgetSlice slice)
+    {
+        lock (gate)
+        {
+            slice.Held = slice.Spent + slice.Reserved;
+            if (slice == current)
+            {
+                current.Draining = true;
+                draining.Add(current);
+                current = new BudgetSlice(periodStart, slice.LastReservedAt);
+            }
         }
     }
 
@@ -140,28 +164,31 @@ public sealed class BudgetAccount(Guid id, decimal limit, string period, TimeZon
         }
     }
 
-    /// <summary>What the draining leases give back now: what they have not spent; a lease closes once nothing is in flight on it.</summary>
-    public List<BudgetReturn> Returns(DateTimeOffset now)
+    /// <summary>The draining slices: each gives back what it does not keep, and closes once nothing is in flight on it.</summary>
+    public List<BudgetSlice> Draining(DateTimeOffset now)
     {
         lock (gate)
         {
             Roll(now);
-            var returns = new List<BudgetReturn>();
-            foreach (var slice in draining)
-            {
-                var close = slice.Reserved == 0;
-                if (slice.Free > 0 || close) returns.Add(new BudgetReturn(Id, slice, slice.Free, close));
-            }
-            return returns;
+            return [.. draining];
         }
     }
 
-    /// <summary>The allotment took back what <see cref="Returns"/> offered.</summary>
-    public void Returned(BudgetReturn given)
+    /// <summary>What a slice keeps (spent, and reserved by requests in flight): it can only go down once the slice drains.</summary>
+    public (decimal Spent, decimal Reserved) Usage(BudgetSlice slice)
+    {
+        lock (gate) return (slice.Spent, slice.Reserved);
+    }
+
+    /// <summary>
+    /// The allotment took back what <paramref name="given"/> offered: the slice now holds what the allotment says its
+    /// lease holds, so a return committed whose acknowledgement was lost is not given twice.
+    /// </summary>
+    public void Returned(BudgetReturn given, decimal leaseHeldAfter)
     {
         lock (gate)
         {
-            given.Slice.Held -= given.Amount;
+            given.Slice.Held = leaseHeldAfter;
             if (!given.Close) return;
             draining.Remove(given.Slice);
             // A closed lease's spend is the ledger's now (counted in settledElsewhere from the next observation on).

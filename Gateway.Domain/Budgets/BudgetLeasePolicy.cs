@@ -18,6 +18,14 @@ public static class BudgetLeasePolicy
         return need + Math.Min(Math.Max(0, prefetch), (available - need) / 2);
     }
 
+    /// <summary>
+    /// What a draining slice gives back, reckoned from what the allotment says its lease holds (not from the node's
+    /// memory, which may have missed the acknowledgement of an earlier return): all it does not keep; it closes once
+    /// nothing is in flight on it.
+    /// </summary>
+    public static BudgetReturn Return(Guid budgetId, BudgetSlice slice, decimal leaseHeld, decimal spent, decimal reserved) =>
+        new(budgetId, slice, Math.Max(0, leaseHeld - spent - reserved), reserved == 0);
+
     /// <summary>The allotment stream of a budget in a period: a name-based id, the same on every node.</summary>
     public static Guid AllotmentId(Guid budgetId, DateTimeOffset periodStart)
     {

@@ -60,6 +60,16 @@ public class BudgetAccountTests
         Assert.Equal(7.00m, account.Balance(Now).Spent);
     }
 
+    /// <summary>What the allotment would take back of the account's one draining slice, whose lease holds <paramref name="leaseHeld"/> there.</summary>
+    static (BudgetReturn Back, decimal HeldAfter) Give(BudgetAccount account, DateTimeOffset now, decimal leaseHeld)
+    {
+        var slice = Assert.Single(account.Draining(now));
+        var (spent, reserved) = account.Usage(slice);
+        var back = BudgetLeasePolicy.Return(account.Id, slice, leaseHeld, spent, reserved);
+        account.Returned(back, leaseHeld - back.Amount);
+        return (back, leaseHeld - back.Amount);
+    }
+
     [Fact]
     public void a_new_period_needs_a_new_lease_and_the_old_one_drains_what_it_did_not_spend()
     {
@@ -70,15 +80,13 @@ public class BudgetAccountTests
         Assert.Null(account.TryReserve(0.10m, tomorrow));
         Assert.Equal(1.00m, account.Balance(tomorrow).Remaining);
         // In flight: the old lease gives back what is free, and stays open for the reservation.
-        var first = Assert.Single(account.Returns(tomorrow));
+        var (first, held) = Give(account, tomorrow, 1.00m);
         Assert.Equal((0.90m, false), (first.Amount, first.Close));
-        account.Returned(first);
         account.Settle(yesterday, 0.10m, 0.04m, tomorrow);
         Assert.Equal(0m, account.Balance(tomorrow).Spent);
-        var last = Assert.Single(account.Returns(tomorrow));
-        Assert.Equal((0.06m, true), (last.Amount, last.Close));
-        account.Returned(last);
-        Assert.Empty(account.Returns(tomorrow));
+        var (last, kept) = Give(account, tomorrow, held);
+        Assert.Equal((0.06m, true, 0.04m), (last.Amount, last.Close, kept));
+        Assert.Empty(account.Draining(tomorrow));
     }
 
     [Fact]
@@ -88,15 +96,49 @@ public class BudgetAccountTests
         var slice = account.TryReserve(0.30m, Now)!;
         account.Rotate(Now);
         Assert.Null(account.TryReserve(0.01m, Now));
-        var free = Assert.Single(account.Returns(Now));
+        var (free, held) = Give(account, Now, 1.00m);
         Assert.Equal((0.70m, false), (free.Amount, free.Close));
-        account.Returned(free);
         account.Settle(slice, 0.30m, 0.30m, Now);
-        var close = Assert.Single(account.Returns(Now));
+        var (close, _) = Give(account, Now, held);
         Assert.Equal((0m, true), (close.Amount, close.Close));
-        account.Returned(close);
         // The closed lease's spend is counted as the ledger's from now on.
         Assert.Equal(0.30m, account.Balance(Now).Spent);
+    }
+
+    [Fact]
+    public void a_return_is_reckoned_from_what_the_allotment_says_the_lease_holds_so_it_is_never_given_twice()
+    {
+        var account = Account(1.00m);
+        account.TryReserve(0.30m, Now);
+        account.Rotate(Now);
+        // The first return of 0.70 committed, but its acknowledgement was lost: the node still thinks it holds 1.00.
+        var (again, _) = Give(account, Now, leaseHeld: 0.30m);
+        Assert.Equal(0m, again.Amount);
+    }
+
+    [Fact]
+    public void a_grant_landing_on_a_slice_rotated_meanwhile_drains_back()
+    {
+        var account = new BudgetAccount(Guid.NewGuid(), 1.00m, BudgetPeriods.Daily, TimeZoneInfo.Utc, Now);
+        var slice = account.Current(Now);
+        account.Granted(slice, Guid.NewGuid(), 0.10m);
+        account.Rotate(Now);
+        var late = account.Current(Now);
+        account.Rotate(Now); // no lease yet: nothing to rotate
+        account.Granted(slice, slice.LeaseId, 0.20m);
+        Assert.Contains(slice, account.Draining(Now));
+        Assert.Same(late, account.Current(Now));
+    }
+
+    [Fact]
+    public void a_lease_lost_to_the_sweep_keeps_only_what_is_spent_or_in_flight_and_a_new_one_is_needed()
+    {
+        var account = Account(1.00m);
+        var slice = account.TryReserve(0.30m, Now)!;
+        account.LeaseLost(slice);
+        Assert.Equal(0.30m, slice.Held);
+        Assert.NotSame(slice, account.Current(Now));
+        Assert.Null(account.TryReserve(0.01m, Now));
     }
 
     [Fact]

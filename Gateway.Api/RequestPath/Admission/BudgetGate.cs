@@ -26,6 +26,7 @@ public sealed class BudgetGate(BudgetLedger ledger, BudgetLeases leases, UsageEs
         if (!ledger.Any) return new((null, null));
         var rules = ledger.For(key).ToArray();
         if (rules.Length == 0) return new((null, null));
+        if (ledger.Fenced) throw new BudgetsUnavailableException();
         var amount = WorstCase(route, head, trace, openAiBody);
         var (reservation, shortOf) = TryReserve(rules, amount);
         return shortOf is null ? new((reservation, null)) : WaitForSliceAsync(rules, amount, shortOf, ct);
@@ -81,3 +82,6 @@ public sealed class BudgetGate(BudgetLedger ledger, BudgetLeases leases, UsageEs
         return new Domain.Pricing.Price(input, output).Cost(prompt, completion);
     }
 }
+
+/// <summary>This node cannot account for budgets right now (it cannot reach PostgreSQL to keep its leases).</summary>
+public sealed class BudgetsUnavailableException() : Exception("The budget ledger is unreachable from this node.");

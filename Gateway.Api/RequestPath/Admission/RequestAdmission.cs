@@ -148,7 +148,17 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
         if (key.HasRateLimits && await limits.AcquireAsync(key, () => budgets.MostTokens(head, trace, admitted.OpenAiBody.Span), ct) is { } limited)
             return new(429, limited.Message, limited.Tokens ? "tokens" : "requests", "rate_limit_exceeded",
                 RetryAfterSeconds: Math.Max(1, (long)Math.Ceiling(limited.RetryAfter.TotalSeconds)));
-        var (reservation, refusedBy) = await budgets.ReserveAsync(key, admitted.Route, head, trace, admitted.OpenAiBody.Span, ct);
+        BudgetReservation? reservation;
+        BudgetRule? refusedBy;
+        try
+        {
+            (reservation, refusedBy) = await budgets.ReserveAsync(key, admitted.Route, head, trace, admitted.OpenAiBody.Span, ct);
+        }
+        catch (BudgetsUnavailableException)
+        {
+            return new(503, "This gateway node cannot reach its database to account for this key's budgets; try again (another node may serve it).",
+                ErrorTypes.Server, "budget_unavailable", RetryAfterSeconds: 1);
+        }
         if (refusedBy is null)
         {
             trace.Reserved(reservation);

@@ -64,6 +64,8 @@ public class DashboardBrowserTests(DashboardFixture ui)
         await page.GetByTestId("issue-key-submit").ClickAsync();
         // Copied with the page's own button, read back from the clipboard: what a user pastes into their app.
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        // The clipboard answers a focused page only: another test's page may have been brought to the front meanwhile.
+        await page.BringToFrontAsync();
         await page.GetByTestId("copy-key-secret").ClickAsync();
         await Assertions.Expect(page.GetByTestId("new-key-panel")).ToContainTextAsync("Copied.");
         var secret = await page.EvaluateAsync<string>("navigator.clipboard.readText()");
