@@ -10,13 +10,13 @@ namespace Gateway.Tests.Fleet;
 /// <summary>
 /// Three gateway processes (the built Gateway.Api, as a user runs it) on loopback ports, one PostgreSQL database, and
 /// a real load balancer in front (Debian's haproxy, round robin, health-checked on /readyz, retrying a connection a
-/// dead node refused on another). Leases expire after 5 s here and the rate-limit window is 6 s, so the tests see
+/// dead node refused on another). Leases expire after 5 s here and the rate-limit window is 12 s, so the tests see
 /// expiry and a full window in seconds.
 /// </summary>
 public sealed class FleetFixture : IAsyncLifetime
 {
     public const string AdminKey = "sk-admin-fleet-0123456789abcdef0123456789ab";
-    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(12);
     public static readonly TimeSpan LeaseTtl = TimeSpan.FromSeconds(5);
 
     readonly string masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
