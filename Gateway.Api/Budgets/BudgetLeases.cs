@@ -1,9 +1,7 @@
 using Gateway.Api.Fleet;
-using Gateway.Api.Hosting;
 using Gateway.Domain.Budgets;
 using Gateway.Projections;
 using Marten;
-using Marten.Exceptions;
 
 namespace Gateway.Api.Budgets;
 
@@ -24,30 +22,14 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
     /// <returns>False when the budget has nothing left to hand out for it.</returns>
     public async ValueTask<bool> EnsureAsync(BudgetRule rule, decimal amount, CancellationToken ct)
     {
-        var round = rule.Rounds.Join(amount, out var starts);
-        if (starts) _ = RunRoundsAsync(rule);
-        var granted = await round.Task.WaitAsync(ct);
-        return granted || rule.Account.Shortfall(amount, time.GetUtcNow()) == 0;
-    }
-
-    async Task RunRoundsAsync(BudgetRule rule)
-    {
-        while (rule.Rounds.Next() is { } round)
-        {
-            var granted = false;
-            try
+        var granted = await rule.Rounds.JoinAsync(amount, async round =>
             {
                 var now = time.GetUtcNow();
                 var need = rule.Account.Shortfall(round.Demand, now);
-                var minimum = rule.Account.Shortfall(round.Minimum, now);
-                granted = need <= 0 || await GrantAsync(rule, need, minimum) > 0;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning("Taking a slice of budget {BudgetId} failed: {Error}", rule.Id, ex.Message);
-            }
-            round.Complete(granted);
-        }
+                return need <= 0 || await GrantAsync(rule, need, rule.Account.Shortfall(round.Minimum, now)) > 0;
+            },
+            ex => logger.LogWarning("Taking a slice of budget {BudgetId} failed: {Error}", rule.Id, ex.Message), ct);
+        return granted || rule.Account.Shortfall(amount, time.GetUtcNow()) == 0;
     }
 
     /// <summary>One grant: under the allotment stream's lock, what is left decides what this node gets.</summary>
@@ -104,7 +86,7 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
             session.QueueSqlCommand(GatewayNodesTable.Heartbeat(options.Schema), node.Id, node.StartedAt);
             await session.SaveChangesAsync(ct);
             if (amount > 0) rule.Account.Granted(slice, leaseId, amount);
-            rule.Account.ObserveFleet(slice.PeriodStart, allotment.SettledInClosedLeases, heldElsewhere, now);
+            Observe(rule, allotment, closedNow: 0, now);
             return amount > 0 || heldElsewhere <= 0 || asked ? amount : null;
         }
         catch (Exception ex) when (opening < 3 && ex is Marten.Exceptions.ExistingStreamIdCollisionException
@@ -162,8 +144,7 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
         foreach (var (back, heldAfter) in given) rule.Account.Returned(back, heldAfter);
         foreach (var slice in gone) rule.Account.Returned(new BudgetReturn(rule.Id, slice, 0, true), slice.Spent);
         if (allotment is null) return;
-        var closed = given.Where(g => g.Return.Close).Sum(g => g.HeldAfter);
-        rule.Account.ObserveFleet(period, allotment.SettledInClosedLeases + closed, allotment.HeldByOthersThan(node.Id), now);
+        Observe(rule, allotment, closedNow: given.Where(g => g.Return.Close).Sum(g => g.HeldAfter), now);
     }
 
     /// <summary>What the allotments of these budgets say of the rest of the fleet in the current period (after a refresh).</summary>
@@ -173,8 +154,13 @@ public sealed class BudgetLeases(IDocumentStore store, GatewayOptions options, N
         var now = time.GetUtcNow();
         var periods = rules.ToDictionary(r => BudgetLeasePolicy.AllotmentId(r.Id, r.Account.PeriodStartAt(now)));
         var allotments = await session.LoadManyAsync<BudgetAllotment>(ct, periods.Keys);
-        foreach (var allotment in allotments)
-            periods[allotment.Id].Account.ObserveFleet(allotment.PeriodStart, allotment.SettledInClosedLeases,
-                allotment.HeldByOthersThan(node.Id), now);
+        foreach (var allotment in allotments) Observe(periods[allotment.Id], allotment, closedNow: 0, now);
     }
+
+    /// <summary>
+    /// What an allotment (as read before this node's own appends) says of the rest of the fleet; <paramref name="closedNow"/>
+    /// is what the leases this node just closed kept.
+    /// </summary>
+    void Observe(BudgetRule rule, BudgetAllotment allotment, decimal closedNow, DateTimeOffset now) =>
+        rule.Account.ObserveFleet(allotment.PeriodStart, allotment.SettledInClosedLeases + closedNow, allotment.HeldByOthersThan(node.Id), now);
 }

@@ -32,9 +32,7 @@ public sealed class FleetSweep(IDocumentStore store, GatewayOptions options, Tim
     public async Task<int> SweepAsync(CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        var alive = (await query.QueryAsync<Guid>(
-            $"select node_id from {options.Schema}.{GatewayNodesTable.Name} where seen_at > now() - ?::interval", ct,
-            $"{options.BudgetLeaseTtl.TotalSeconds} seconds")).ToHashSet();
+        var alive = await AliveAsync(query, ct);
         var open = await query.Query<BudgetAllotment>().Where(a => a.OpenLeases > 0).ToListAsync(ct);
         var expired = 0;
         foreach (var candidate in open)
@@ -46,7 +44,7 @@ public sealed class FleetSweep(IDocumentStore store, GatewayOptions options, Tim
             var stream = await session.Events.FetchForExclusiveWriting<BudgetAllotment>(candidate.Id, ct);
             if (stream.Aggregate?.Leases.Find(l => l.LeaseId == lease.LeaseId) is not { } held) continue;
             // Seen again since the round began (a slow database, not a dead node): its lease stays.
-            if (await SeenAsync(session, lease.NodeId, ct)) continue;
+            if ((await AliveAsync(session, ct)).Contains(lease.NodeId)) continue;
             stream.AppendOne(new BudgetLeaseExpired(candidate.BudgetId, candidate.PeriodStart, lease.LeaseId, lease.NodeId, Math.Max(0, held.Held - debited)));
             await session.SaveChangesAsync(ct);
             expired++;
@@ -60,10 +58,11 @@ public sealed class FleetSweep(IDocumentStore store, GatewayOptions options, Tim
         return expired;
     }
 
-    async Task<bool> SeenAsync(IQuerySession session, Guid nodeId, CancellationToken ct) =>
-        (await session.QueryAsync<bool>(
-            $"select exists (select 1 from {options.Schema}.{GatewayNodesTable.Name} where node_id = ? and seen_at > now() - ?::interval)", ct,
-            nodeId, $"{options.BudgetLeaseTtl.TotalSeconds} seconds"))[0];
+    /// <summary>The nodes seen within the lease lifetime, by the database's clock.</summary>
+    async Task<HashSet<Guid>> AliveAsync(IQuerySession session, CancellationToken ct) =>
+        (await session.QueryAsync<Guid>(
+            $"select node_id from {options.Schema}.{GatewayNodesTable.Name} where seen_at > now() - ?::interval", ct,
+            $"{options.BudgetLeaseTtl.TotalSeconds} seconds")).ToHashSet();
 
     /// <summary>
     /// What the requests spent from a lease, from their debits: only events after the lease's first grant can name it,

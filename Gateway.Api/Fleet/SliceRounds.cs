@@ -11,21 +11,41 @@ public sealed class SliceRounds
     SliceRound? gathering;
     bool running;
 
-    /// <param name="starts">True when no round is under way: the caller runs them.</param>
-    public SliceRound Join(decimal amount, out bool starts)
+    /// <summary>
+    /// Waits for the next round trip that covers <paramref name="amount"/>; when none is under way this call starts the
+    /// runner, which runs <paramref name="grant"/> for one round after another until nobody is waiting.
+    /// </summary>
+    /// <param name="grant">One round trip: true when it got this node more (or found it already had room).</param>
+    /// <param name="failed">Told of a round trip that threw; its round completes as not granted.</param>
+    public Task<bool> JoinAsync(decimal amount, Func<SliceRound, Task<bool>> grant, Action<Exception> failed, CancellationToken ct)
     {
+        SliceRound round;
+        bool starts;
         lock (gate)
         {
             gathering ??= new SliceRound();
             gathering.Add(amount);
+            round = gathering;
             starts = !running;
             running = true;
-            return gathering;
+        }
+        if (starts) _ = RunAsync(grant, failed);
+        return round.Task.WaitAsync(ct);
+    }
+
+    async Task RunAsync(Func<SliceRound, Task<bool>> grant, Action<Exception> failed)
+    {
+        while (Next() is { } round)
+        {
+            var granted = false;
+            try { granted = await grant(round); }
+            catch (Exception ex) { failed(ex); }
+            round.Complete(granted);
         }
     }
 
     /// <summary>The round to run next, or null (and the runner stops) when nobody is waiting.</summary>
-    public SliceRound? Next()
+    SliceRound? Next()
     {
         lock (gate)
         {
@@ -49,5 +69,5 @@ public sealed class SliceRound
 
     internal void Add(decimal amount) => (Demand, Minimum) = (Demand + amount, Math.Min(Minimum, amount));
 
-    public void Complete(bool granted) => done.TrySetResult(granted);
+    internal void Complete(bool granted) => done.TrySetResult(granted);
 }

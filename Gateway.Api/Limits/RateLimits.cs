@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Api.ControlPlane;
+using Gateway.Api.Fleet;
 using Gateway.Domain.Limits;
 using Gateway.Projections;
 using Npgsql;
@@ -42,9 +43,7 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
     {
         for (var round = 0; round < 8; round++)
         {
-            var joined = pool.Rounds.Join(count, out var starts);
-            if (starts) _ = RunRoundsAsync(pool);
-            var granted = await joined.Task.WaitAsync(ct);
+            var granted = await pool.Rounds.JoinAsync(count, GrantRoundAsync(pool), ex => logger.LogWarning("Taking rate-limit permits failed: {Error}", ex.Message), ct);
             var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
             if (pool.TryTake(count, segment)) return null;
             if (!granted) return new RateLimitRefusal(scope, tokens, pool.Limit, count, RetryAfter(segment));
@@ -54,27 +53,16 @@ public sealed class RateLimits(GatewayOptions options, TimeProvider time, ILogge
 
     TimeSpan RetryAfter(long segment) => RateWindow.NextSegmentAt(segment, options.RateLimitWindow) - time.GetUtcNow();
 
-    async Task RunRoundsAsync(PermitPool pool)
+    /// <summary>One round trip for a pool: what its waiting requests need beyond the permits it holds.</summary>
+    Func<SliceRound, Task<bool>> GrantRoundAsync(PermitPool pool) => async round =>
     {
-        while (pool.Rounds.Next() is { } round)
-        {
-            var granted = false;
-            try
-            {
-                var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
-                var held = pool.Available(segment);
-                var need = (long)round.Demand - held;
-                // Bounded: a request waits for permits a few seconds at most, whatever the database does.
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                granted = need <= 0 || await GrantAsync(pool, segment, need, Math.Max(1, (long)round.Minimum - held), pool.Pace(segment), timeout.Token) > 0;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning("Taking rate-limit permits failed: {Error}", ex.Message);
-            }
-            round.Complete(granted);
-        }
-    }
+        var segment = RateWindow.SegmentOf(time.GetUtcNow(), options.RateLimitWindow);
+        var held = pool.Available(segment);
+        var need = (long)round.Demand - held;
+        // Bounded: a request waits for permits a few seconds at most, whatever the database does.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        return need <= 0 || await GrantAsync(pool, segment, need, Math.Max(1, (long)round.Minimum - held), pool.Pace(segment), timeout.Token) > 0;
+    };
 
     /// <summary>One grant, serialised per limiter by a transaction-scoped advisory lock: the window's count decides.</summary>
     async Task<long> GrantAsync(PermitPool pool, long segment, long need, long minimum, long pace, CancellationToken ct)
