@@ -36,6 +36,13 @@ public sealed class GatewayOptions
     public bool AnalyticsExport { get; set; } = true;
     /// <summary>How often new events are linked into the tamper-evidence chain (docs/audit.md).</summary>
     public TimeSpan AuditChainInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Request streams older than this are archived: moved to the archived partition of the event table, so the hot
+    /// partition holds this long of requests (docs/scaling.md). Null: never.
+    /// </summary>
+    public TimeSpan? ArchiveRequestsAfter { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>How often the leader looks for request streams to archive.</summary>
+    public TimeSpan ArchiveInterval { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>How often request bodies past their team's retention period are removed.</summary>
     public TimeSpan BodyRetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan AnalyticsExportInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -29,6 +29,8 @@ public sealed class BudgetBalanceProjection : MultiStreamProjection<BudgetPeriod
     {
         Identities<BudgetDebited>(e => e.Budgets.Select(b => BudgetPeriodBalance.IdOf(b.BudgetId, b.PeriodStart)).ToArray());
         Options.BatchSize = 10_000; // one debit per request: as many events as requests
+        // Debits of archived request streams still count: a rebuild replays the archived partition too (docs/scaling.md).
+        IncludeArchivedEvents = true;
     }
 
     // The document's id (its budget and period) is not set yet when a new one is first applied to: only sums here.

@@ -41,6 +41,8 @@ public static class GatewayServices
                 // database's timestamps handed back to inline projections, so a view rebuilt from the events equals the live one.
                 store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 store.Events.MetadataConfig.HeadersEnabled = true;
+                // Hot and archived partitions, so archived request streams leave the hot table (Audit/RequestArchive).
+                store.Events.UseArchivedStreamPartitioning = Audit.EventPartitioning.Decide(options.Db, options.Schema);
                 store.AddGatewayProjections();
                 // HotCold: a node whose daemon is cold asks for leadership this often; a dead leader's lock ends with its connection.
                 store.Projections.LeadershipPollingTime = 2_000;
@@ -82,6 +84,8 @@ public static class GatewayServices
         services.AddHostedService(sp => sp.GetRequiredService<Analytics.AnalyticsExportService>());
         services.AddSingleton<Audit.EventChainService>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.EventChainService>());
+        services.AddSingleton<Audit.RequestArchive>();
+        services.AddHostedService(sp => sp.GetRequiredService<Audit.RequestArchive>());
         services.AddSingleton<Audit.BodyRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.BodyRetentionService>());
         services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10))

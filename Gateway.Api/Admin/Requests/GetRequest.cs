@@ -1,6 +1,7 @@
 using Gateway.Domain.Requests;
 using Gateway.Projections;
 using Marten;
+using Marten.Events.Archiving;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -16,7 +17,8 @@ public static class GetRequestEndpoint
     [ProducesResponseType<RequestDetails>(200)]
     public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        // Archived request streams too (docs/scaling.md): FetchStream reads only the hot partition.
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamId == id && e.MaybeArchived()).ToListAsync(ct);
         var record = events.FirstOrDefault(e => e.Data is RequestCompleted);
         if (record is null) return Results.Problem(AdminProblems.NotFound($"No request with id {id}."));
         var bodies = await RequestBodiesTable.LoadAsync(session, id, ct);

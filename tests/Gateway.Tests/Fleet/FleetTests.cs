@@ -245,6 +245,7 @@ public class FleetTests(FleetFixture fleet, Xunit.Abstractions.ITestOutputHelper
         if (lockId == Gateway.Analytics.ExportLock.ChainLockId("gateway")) return "audit chain";
         if (lockId == Gateway.Analytics.ExportLock.BodyRetentionLockId("gateway")) return "body retention";
         if (lockId == Gateway.Api.Fleet.FleetSweep.LockId("gateway")) return "fleet sweep";
+        if (lockId == Gateway.Api.Audit.RequestArchive.LockId("gateway")) return "request archive";
         return $"lock {lockId} (projection daemon)";
     }
 
