@@ -29,6 +29,7 @@ public static class ProjectionRegistration
         opts.Schema.For<AuditEntry>().Index(x => x.EntityId).Index(x => x.Actor).Index(x => x.At);
 
         opts.AddRequestBodiesTable();
+        opts.AddStoredResponsesTable();
         opts.AddEventChainTable();
         opts.AddGatewayNodesTable();
         opts.AddRateWindowsTable();

@@ -14,6 +14,8 @@ public sealed class AnthropicDialect : ClientDialect
     public override string InvalidKeyMessage =>
         "Invalid or revoked API key. Send a gateway key as 'x-api-key: <key>' or 'Authorization: Bearer <key>'.";
 
+    public override string ApiFor(Operation operation) => "messages";
+
     public override bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output)
     {
         MessagesRequest.Write(body, output);

@@ -53,9 +53,14 @@ public static class BodyErasure
 
     static async Task<int> EraseAsync(IDocumentSession session, string where, object[] args, Func<int, RequestBodiesErased> erasure, CancellationToken ct)
     {
-        var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{RequestBodiesTable.Name}";
+        var schema = session.DocumentStore.Options.DatabaseSchemaName;
+        var table = $"{schema}.{RequestBodiesTable.Name}";
+        // A Responses conversation kept with store is a body too: same key, team and time columns, same rules.
+        var conversations = $"{schema}.{StoredResponsesTable.Name}";
         var ids = new List<Guid>();
-        await using (var select = new NpgsqlCommand($"select request_id from {table} where {where} limit {MaxPerErasure}", (NpgsqlConnection)session.Connection!))
+        await using (var select = new NpgsqlCommand(
+            $"select request_id from {table} where {where} union select request_id from {conversations} where {where} limit {MaxPerErasure}",
+            (NpgsqlConnection)session.Connection!))
         {
             foreach (var a in args) select.Parameters.AddWithValue(a);
             await using var reader = await select.ExecuteReaderAsync(ct);
@@ -64,6 +69,7 @@ public static class BodyErasure
         if (ids.Count == 0) return 0;
         // The rows found, exactly, and the event saying so: one transaction.
         session.QueueSqlCommand($"delete from {table} where request_id = any(?)", ids.ToArray());
+        session.QueueSqlCommand($"delete from {conversations} where request_id = any(?)", ids.ToArray());
         var e = erasure(ids.Count);
         session.Events.StartStream(e.ErasureId, e);
         await session.SaveChangesAsync(ct);

@@ -9,6 +9,7 @@ using Gateway.Api.RequestPath.Attempts;
 using Gateway.Api.RequestPath.Completion;
 using Gateway.Api.RequestPath.Relay;
 using Gateway.Api.RequestPath.Wire;
+using Gateway.Api.Responses;
 using Gateway.Api.Dashboard;
 using Gateway.Api.Security;
 using Gateway.Projections;
@@ -104,6 +105,7 @@ public static class GatewayServices
         services.AddSingleton<TargetAttempts>();
         services.AddSingleton<RouteAttempts>();
         services.AddSingleton<Proxy>();
+        services.AddSingleton<Responses.ResponseStore>();
         services.AddGatewayHealth();
         services.AddDashboard(options);
         return services;
@@ -130,6 +132,7 @@ public static class GatewayServices
         app.MapPost("/v1/chat/completions", proxy.ChatAsync).ExcludeFromDescription();
         app.MapPost("/v1/embeddings", proxy.EmbeddingsAsync).ExcludeFromDescription();
         app.MapPost("/v1/messages", ctx => proxy.HandleAsync(ctx, Operation.Chat, AnthropicDialect.Instance)).ExcludeFromDescription();
+        app.MapResponses(proxy, app.ServiceProvider.GetRequiredService<ResponseStore>(), views, time);
         app.MapGet("/v1/models", ctx => ModelsEndpoint.ListAsync(ctx, views, time)).ExcludeFromDescription();
         app.MapGet("/v1/models/{**id}", ctx => ModelsEndpoint.GetAsync(ctx, views, time, (string)ctx.Request.RouteValues["id"]!)).ExcludeFromDescription();
         // Last resort under /v1: an unknown path (404) or a wrong method (405), in the endpoint's error shape.

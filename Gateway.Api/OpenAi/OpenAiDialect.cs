@@ -15,6 +15,8 @@ public sealed class OpenAiDialect : ClientDialect
 
     public override bool SpeaksOpenAi => true;
 
+    public override string ApiFor(Operation operation) => operation == Operation.Embeddings ? "embeddings" : "chat.completions";
+
     public override bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output) => false;
 
     public override byte[] Error(int status, string message, string type, string? code, string? param = null) =>

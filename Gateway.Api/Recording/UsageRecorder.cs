@@ -58,9 +58,10 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
     /// already in PostgreSQL (an earlier hand-over, or a commit whose acknowledgement was lost) completes as recorded
     /// without a second stream.
     /// </remarks>
-    public Task RecordAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object>? events = null, IReadOnlyList<object>? messages = null)
+    public Task RecordAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object>? events = null, IReadOnlyList<object>? messages = null,
+        StoredResponse? kept = null)
     {
-        var item = new PendingRecord(record, bodies, events, messages);
+        var item = new PendingRecord(record, bodies, events, messages, kept);
         var first = inFlight.GetOrAdd(record.RequestId, item);
         if (!ReferenceEquals(first, item)) return first.Task;
         if (!queue.Writer.TryWrite(item))
@@ -180,6 +181,7 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         await using var session = store.LightweightSession();
         var streams = new (Guid, IReadOnlyList<object>)[batch.Count];
         var bodies = withBodies ? new List<RequestBodies>(batch.Count) : null;
+        List<StoredResponse>? kept = null;
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
@@ -194,9 +196,11 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
             events[0] = item.Record;
             streams[i] = (item.Record.RequestId, events);
             if (item.Bodies is not null) bodies?.Add(item.Bodies);
+            if (withBodies && item.Kept is not null) (kept ??= []).Add(item.Kept);
         }
         append.Queue(session, streams);
         if (bodies is not null) session.QueueInsert(bodies);
+        if (kept is not null) session.QueueInsert(kept);
         if (batch.Exists(i => i.Messages is { Count: > 0 }))
         {
             // Rare (a budget threshold crossed): enlist Wolverine's outbox so the alerts are stored in this transaction.
@@ -262,9 +266,11 @@ public sealed class UsageRecorder(IDocumentStore store, GatewayOptions options, 
         _ => ex.InnerException is not null && IsTransient(ex.InnerException),
     };
 
-    sealed class PendingRecord(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object>? events, IReadOnlyList<object>? messages)
+    sealed class PendingRecord(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object>? events, IReadOnlyList<object>? messages,
+        StoredResponse? kept)
         : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
+        public StoredResponse? Kept { get; } = kept;
         public RequestCompleted Record { get; } = record;
         public RequestBodies? Bodies { get; } = bodies;
         public IReadOnlyList<object>? Events { get; } = events;

@@ -45,6 +45,8 @@ public sealed class Proxy(
         var startedAt = time.GetUtcNow();
         var trace = new RequestTrace(Guid.CreateVersion7(startedAt), key, operation, startTimestamp, startedAt);
         trace.Traced(span);
+        trace.Dialect = dialect;
+        dialect.Bind(trace.RequestId, startedAt);
         using var logScope = options.JsonLogs ? logger.BeginScope(new RequestLogScope(trace.RequestId)) : null;
         ctx.Response.Headers[RequestIdHeader.Name] = trace.RequestId.ToString();
 
@@ -56,6 +58,11 @@ public sealed class Proxy(
             if (read == BodyRead.ClientLeft)
             {
                 await completion.ClientLeftAsync(trace, body.Span);
+                return;
+            }
+            if (read == BodyRead.Complete && await dialect.PrepareAsync(body.Memory, key, ctx.RequestAborted) is { } unprepared)
+            {
+                await completion.FailAsync(ctx, trace, dialect, body, unprepared);
                 return;
             }
             using var admitted = admission.Admit(ctx, read, dialect, snapshot, key, trace, body, out var refusal);

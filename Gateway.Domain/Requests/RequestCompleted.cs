@@ -56,4 +56,9 @@ public sealed record RequestCompleted
     /// a <c>traceparent</c>. Added 2026-12-07; absent from earlier records and when tracing is off.
     /// </summary>
     public string? TraceId { get; init; }
+    /// <summary>
+    /// The API the client called: <c>chat.completions</c>, <c>embeddings</c>, <c>messages</c> or <c>responses</c>. Added
+    /// 2026-12-07; absent from earlier records (read those by <see cref="Operation"/>).
+    /// </summary>
+    public string? ClientApi { get; init; }
 }

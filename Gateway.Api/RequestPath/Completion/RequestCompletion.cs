@@ -83,16 +83,21 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayMetrics met
                 responseBody.Length > max,
                 record.CompletedAt);
         }
-        return CommitAsync(record, bodies, events, messages);
+        // A Responses request with store: what a later request continues from, kept with the record.
+        var kept = status == 200 && trace.Dialect is Responses.ResponsesDialect { Kept: { } k }
+            ? k with { KeyId = record.KeyId, TeamId = record.TeamId, StoredAt = record.CompletedAt }
+            : null;
+        return CommitAsync(record, bodies, events, messages, kept);
     }
 
-    async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object> events, IReadOnlyList<object> messages)
+    async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object> events, IReadOnlyList<object> messages,
+        Gateway.Projections.StoredResponse? kept)
     {
         if (options.AsyncLedger && recorder.Pending < options.AsyncLedgerMaxPending)
         {
             // The response does not wait: the record is in memory until the next group commit (at most a window
             // away), and a failure to commit it is logged, since nobody is left to answer.
-            _ = recorder.RecordAsync(record, bodies, events, messages).ContinueWith(static (done, state) =>
+            _ = recorder.RecordAsync(record, bodies, events, messages, kept).ContinueWith(static (done, state) =>
             {
                 var (log, id) = ((ILogger, Guid))state!;
                 log.LogError("Request {RequestId} could not be recorded: {Error}", id, DatabaseFailure.Describe(done.Exception!.GetBaseException()));
@@ -103,7 +108,7 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayMetrics met
         // more load than PostgreSQL takes, async slows down to durable rather than let memory, and a crash's loss, grow).
         try
         {
-            await recorder.RecordAsync(record, bodies, events, messages);
+            await recorder.RecordAsync(record, bodies, events, messages, kept);
         }
         catch (Exception ex)
         {

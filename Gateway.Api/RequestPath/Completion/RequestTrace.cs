@@ -17,6 +17,8 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     List<(Activity? Span, DateTime EndedAt)>? attemptSpans;
 
     public Guid RequestId { get; } = requestId;
+    /// <summary>The client's wire format (per request for formats that keep state, such as Responses).</summary>
+    public ClientDialect? Dialect { get; set; }
     /// <summary>The request's record has been handed to the recorder (once only).</summary>
     public bool Recorded { get; private set; }
     public DateTimeOffset StartedAt { get; } = startedAt;
@@ -229,6 +231,7 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             Attempts = attempts.Count == 0 ? [] : attempts.ToArray(),
             CompletedAt = completedAt,
             TraceId = Span?.TraceId.ToHexString(),
+            ClientApi = Dialect?.ApiFor(Operation),
         };
     }
 }

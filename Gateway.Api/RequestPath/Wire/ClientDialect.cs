@@ -10,11 +10,24 @@ public abstract class ClientDialect
 {
     public abstract string InvalidKeyMessage { get; }
 
+    /// <summary>The API the client called, as the record names it.</summary>
+    public abstract string ApiFor(Operation operation);
+
     /// <summary>
     /// The client speaks OpenAI's format: bodies and answers pass as they are, and streams are sent as OpenAI chunks, so
     /// what was sent can also serve to count tokens.
     /// </summary>
     public virtual bool SpeaksOpenAi => false;
+
+    /// <summary>Learns the id and start of the request it serves (a dialect that keeps per-request state is made per request).</summary>
+    public virtual void Bind(Guid requestId, DateTimeOffset created) { }
+
+    /// <summary>
+    /// Before translation, reads what the request refers to that is kept in the database (a stored conversation); an
+    /// error refuses the request. Nothing by default.
+    /// </summary>
+    public virtual ValueTask<Domain.Requests.ClientError?> PrepareAsync(ReadOnlyMemory<byte> body, ControlPlane.GatewayKey key, CancellationToken ct) =>
+        ValueTask.FromResult<Domain.Requests.ClientError?>(null);
 
     /// <summary>Writes the client's body in OpenAI's format to <paramref name="output"/>; false when it already is.</summary>
     /// <exception cref="System.Text.Json.JsonException">Malformed JSON.</exception>
