@@ -80,6 +80,9 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
         var demoKeyHash = options.DemoKey is null ? null : KeySecret.Hash(options.DemoKey);
         await SeedOtherWireFormatsAsync(session, baseUrl, ct);
         var seeded = await session.Query<ProviderView>().AnyAsync(p => p.Name == "mock", ct);
+        if (seeded && await session.Query<ProviderView>().FirstOrDefaultAsync(p => p.Name == "mock", ct) is { } mock
+            && !await session.Query<ModelView>().AnyAsync(m => m.PublicId == "mock/" + EmbeddingModel, ct))
+            AddModel(session, "mock", mock.Id, EmbeddingModel, 0.02m, 0m); // demos seeded before it existed
         if (seeded)
         {
             if (demoKeyHash is null || await session.Query<KeyView>().AnyAsync(k => k.SecretHash == demoKeyHash, ct))
@@ -99,6 +102,7 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
             session.Events.StartStream<ProviderView>(providerId, new ProviderRegistered(providerId, "mock", ProviderKinds.OpenAi, baseUrl, credentialId));
             AddModel(session, "mock", providerId, "gpt-4o-mini", 0.15m, 0.60m);
             AddModel(session, "mock", providerId, "llama-3.1-8b", 0.05m, 0.08m);
+            AddModel(session, "mock", providerId, EmbeddingModel, 0.02m, 0m);
             var team = new TeamCreated(Guid.CreateVersion7(), "demo");
             session.Events.StartStream<TeamView>(team.TeamId, team);
             teamId = team.TeamId;
@@ -140,6 +144,9 @@ public sealed class GatewayStartup(IDocumentStore store, ControlPlaneViews views
             AddModel(session, p.Name, providerId, p.Model, p.In, p.Out);
         }
     }
+
+    /// <summary>The demo's embedding model, so <c>/v1/models</c> lists one and <c>/v1/embeddings</c> has a model to call.</summary>
+    const string EmbeddingModel = "text-embedding-3-small";
 
     static void AddModel(IDocumentSession session, string provider, Guid providerId, string name, decimal input, decimal output)
     {
