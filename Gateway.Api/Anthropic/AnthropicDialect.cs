@@ -16,6 +16,17 @@ public sealed class AnthropicDialect : ClientDialect
 
     public override string ApiFor(Operation operation) => "messages";
 
+    /// <summary>A model served by Anthropic gets the request as the client wrote it: cache_control, thinking, citations, documents.</summary>
+    public override string? NativeKind => Gateway.Domain.Providers.ProviderKinds.Anthropic;
+
+    public override bool TranslatePartly(ReadOnlySpan<byte> body, PooledBuffer output)
+    {
+        MessagesRequest.Write(MessagesRequest.WithoutAnthropicOnlyParts(body), output);
+        return true;
+    }
+
+    public override ClientStream OpenNativeStream(string publicModel, PipeWriter writer) => new AnthropicNativeStream(writer, publicModel);
+
     public override bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output)
     {
         MessagesRequest.Write(body, output);
@@ -67,6 +78,68 @@ internal sealed class AnthropicClientStream(PipeWriter writer, MessagesStreamEnc
     public override void Dispose()
     {
         frames.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>
+/// An Anthropic stream passed on as Anthropic sent it: every event byte for byte, but for the public model name in
+/// <c>message_start</c>; <c>message_stop</c> is held back until the record is durable, like every stream's end.
+/// </summary>
+internal sealed class AnthropicNativeStream(PipeWriter writer, string publicModel) : ClientStream(writer)
+{
+    readonly PooledBuffer frame = new(1024);
+    bool stopped;
+
+    public override bool Native => true;
+
+    public override void Start(TokenUsage prompt) { }
+
+    public override void OnChunk(ReadOnlySpan<byte> chunkJson) { }
+
+    public override void OnUpstreamEvent(ReadOnlySpan<byte> eventName, ReadOnlySpan<byte> data)
+    {
+        if (stopped) return;
+        frame.Clear();
+        if (eventName.Length > 0)
+        {
+            frame.Write("event: "u8);
+            frame.Write(eventName);
+            frame.Write("\n"u8);
+        }
+        frame.Write("data: "u8);
+        if (eventName.SequenceEqual("message_start"u8)) JsonModelSplice.Write(data, 2, publicModel, frame);
+        else frame.Write(data);
+        frame.Write("\n\n"u8);
+        if (eventName.SequenceEqual("message_stop"u8))
+        {
+            stopped = true;
+            Hold(frame.Span);
+        }
+        else Write(frame.Span);
+    }
+
+    public override void Complete(TokenUsage usage)
+    {
+        if (stopped) return;
+        stopped = true;
+        Hold("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
+    }
+
+    public override void Fail(int status, string message)
+    {
+        if (stopped) return;
+        stopped = true;
+        frame.Clear();
+        frame.Write("event: error\ndata: "u8);
+        frame.Write(AnthropicErrors.Serialize(status, message));
+        frame.Write("\n\n"u8);
+        Hold(frame.Span);
+    }
+
+    public override void Dispose()
+    {
+        frame.Dispose();
         base.Dispose();
     }
 }

@@ -62,6 +62,26 @@ public static class MessagesRequest
         return new MessagesHead(model.GetString()!, stream, maxTokens);
     }
 
+    /// <summary>
+    /// The request without what only Anthropic can run (server tools, and blocks other than text, images, tool calls and
+    /// their results): what the gateway reads of a request it passes to Anthropic as it is (its model, stream flag,
+    /// prompt and limits), when the whole of it has no OpenAI form.
+    /// </summary>
+    public static byte[] WithoutAnthropicOnlyParts(ReadOnlySpan<byte> anthropicBody)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(anthropicBody)!.AsObject();
+        if (root["tools"] is System.Text.Json.Nodes.JsonArray tools)
+            foreach (var tool in tools.ToList())
+                if (tool?["type"] is { } type && type.GetValueKind() == JsonValueKind.String && (string)type! != "custom") tools.Remove(tool);
+        if (root["messages"] is System.Text.Json.Nodes.JsonArray messages)
+            foreach (var message in messages)
+                if (message?["content"] is System.Text.Json.Nodes.JsonArray blocks)
+                    foreach (var block in blocks.ToList())
+                        if ((string?)block?["type"] is not ("text" or "image" or "tool_use" or "tool_result" or "thinking" or "redacted_thinking"))
+                            blocks.Remove(block);
+        return JsonSerializer.SerializeToUtf8Bytes(root);
+    }
+
     static void WriteSystem(Utf8JsonWriter json, JsonElement system, string at)
     {
         List<JsonElement> texts = [];

@@ -18,6 +18,12 @@ public interface IProviderAdapter
     /// <exception cref="TranslationException">The request cannot be expressed in this wire format.</exception>
     void WriteBody(ReadOnlySpan<byte> openAiBody, RequestHead head, CatalogModel model, PooledBuffer output);
 
+    /// <summary>
+    /// Writes the upstream body from a client body already in this provider's own format (only its model name changes);
+    /// false when this adapter does not pass bodies through.
+    /// </summary>
+    bool WriteNativeBody(ReadOnlySpan<byte> clientBody, CatalogModel model, PooledBuffer output) => false;
+
     HttpRequestMessage CreateRequest(UpstreamCall call, HttpContent body);
 
     /// <summary>A complete (non-streamed) upstream answer → OpenAI JSON with the public model name.</summary>
@@ -29,7 +35,8 @@ public interface IProviderAdapter
 }
 
 /// <summary>What one upstream call needs besides its body: the model, the operation, and whose key pays.</summary>
-public readonly record struct UpstreamCall(CatalogModel Model, Operation Operation, bool Stream, string? ApiKey);
+/// <param name="Beta">The client's <c>anthropic-beta</c> header, passed on when its body is (a native call).</param>
+public readonly record struct UpstreamCall(CatalogModel Model, Operation Operation, bool Stream, string? ApiKey, string? Beta = null);
 
 /// <summary>Finds the adapter for a provider's kind.</summary>
 public sealed class ProviderAdapters(IEnumerable<IProviderAdapter> adapters)

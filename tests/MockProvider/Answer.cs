@@ -23,6 +23,26 @@ internal readonly struct Answer
 
     public bool OmitUsage { get; private init; }
 
+    /// <summary>The part of <see cref="PromptTokens"/> reported as written to the prompt cache.</summary>
+    public int CacheWriteTokens { get; private init; }
+
+    /// <summary>Extended thinking was asked for: a thinking block (with its signature) comes before the answer.</summary>
+    public bool Thinking { get; private init; }
+
+    public const string ThinkingText = "The user greets me; a short answer will do.";
+
+    /// <summary>A request that marks cache breakpoints: all but its last two prompt tokens are written on first sight, read after.</summary>
+    public Answer WithPromptCache(bool firstSight)
+    {
+        var cacheable = Math.Max(0, PromptTokens - 2);
+        return firstSight ? this with { CacheWriteTokens = cacheable, CachedTokens = 0 } : this with { CacheWriteTokens = 0, CachedTokens = cacheable };
+    }
+
+    public Answer WithThinking() => this with { Thinking = true };
+
+    /// <summary>The signature Anthropic puts on a thinking block, which a client must send back unchanged.</summary>
+    public static string ThinkingSignature(string model) => "sig-" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(model + ":" + ThinkingText));
+
     public int OutputTokens => Blocked ? 0 : Tool?.OutputTokens ?? Words;
 
     /// <summary>Content events a fragmenting stream sends: reply segments, or argument pieces of the tool call.</summary>

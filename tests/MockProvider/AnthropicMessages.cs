@@ -34,6 +34,9 @@ internal static class AnthropicMessages
         if (await Faults.InterceptAsync(ctx, state, behavior, req.Model, AnthropicErrors.InjectedAsync)) return;
 
         var answer = Answer.Decide(behavior, req.Model, req.PromptTokens, req.MaxTokens);
+        if (req.Thinking) answer = answer.WithThinking();
+        if (body.AsSpan().IndexOf("\"cache_control\""u8) >= 0)
+            answer = answer.WithPromptCache(firstSight: state.PromptCache.TryAdd((req.Model, Hash.Fnv1a(body)), true));
         ctx.Response.Headers["request-id"] = JsonOut.NewId("req_011");
         if (req.Stream)
         {
@@ -86,8 +89,8 @@ internal static class AnthropicMessages
     public static void WriteUsage(Utf8JsonWriter w, in Answer answer, int outputTokens)
     {
         w.WriteStartObject("usage"u8);
-        w.WriteNumber("input_tokens"u8, answer.PromptTokens - answer.CachedTokens);
-        w.WriteNumber("cache_creation_input_tokens"u8, 0);
+        w.WriteNumber("input_tokens"u8, answer.PromptTokens - answer.CachedTokens - answer.CacheWriteTokens);
+        w.WriteNumber("cache_creation_input_tokens"u8, answer.CacheWriteTokens);
         w.WriteNumber("cache_read_input_tokens"u8, answer.CachedTokens);
         w.WriteNumber("output_tokens"u8, outputTokens);
         w.WriteEndObject();
@@ -100,6 +103,14 @@ internal static class AnthropicMessages
             w.WriteStartObject();
             WriteHead(w, s.model);
             w.WriteStartArray("content"u8);
+            if (a.Thinking)
+            {
+                w.WriteStartObject();
+                w.WriteString("type"u8, "thinking"u8);
+                w.WriteString("thinking"u8, Answer.ThinkingText);
+                w.WriteString("signature"u8, Answer.ThinkingSignature(s.model));
+                w.WriteEndObject();
+            }
             if (a.Tool is { } tool)
             {
                 w.WriteStartObject();

@@ -9,6 +9,7 @@ internal struct AnthropicRequest
     public bool Stream;
     public int MaxTokens;
     public int PromptTokens;
+    public bool Thinking;
 
     /// <exception cref="JsonException">Malformed JSON.</exception>
     /// <exception cref="InvalidRequestException">Well-formed JSON that Anthropic would reject; the message is Anthropic's wording.</exception>
@@ -26,6 +27,7 @@ internal struct AnthropicRequest
             if (r.ValueTextEquals("model"u8)) model = Read(ref r, "model", JsonTokenType.String, "a valid string") ? r.GetString() : null;
             else if (r.ValueTextEquals("max_tokens"u8)) maxTokens = Read(ref r, "max_tokens", JsonTokenType.Number, "a valid integer") && r.TryGetInt32(out int m) ? m : throw Invalid("max_tokens: Input should be a valid integer");
             else if (r.ValueTextEquals("stream"u8)) req.Stream = RequestJson.ReadBool(ref r, "stream");
+            else if (r.ValueTextEquals("thinking"u8)) req.Thinking = ReadThinking(ref r);
             else if (r.ValueTextEquals("system"u8)) req.PromptTokens += CountContent(ref r, "system");
             else if (r.ValueTextEquals("messages"u8)) messages = CountMessages(ref r, ref req.PromptTokens);
             else r.Skip();
@@ -40,6 +42,23 @@ internal struct AnthropicRequest
         req.Model = model;
         req.MaxTokens = maxTokens.Value;
         return req;
+    }
+
+    /// <summary><c>{"type":"enabled","budget_tokens":N}</c> turns extended thinking on; Anthropic wants at least 1,024 tokens of budget.</summary>
+    private static bool ReadThinking(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.StartObject) throw Invalid("thinking: Input should be a valid dictionary");
+        bool enabled = false;
+        int budget = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("type"u8)) { r.Read(); enabled = r.TokenType == JsonTokenType.String && r.ValueTextEquals("enabled"u8); }
+            else if (r.ValueTextEquals("budget_tokens"u8)) { r.Read(); budget = r.TokenType == JsonTokenType.Number && r.TryGetInt32(out var b) ? b : 0; }
+            else r.Skip();
+        }
+        if (enabled && budget < 1024) throw Invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+        return enabled;
     }
 
     /// <returns>False for JSON null (treated as absent).</returns>

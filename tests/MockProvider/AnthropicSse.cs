@@ -39,10 +39,12 @@ internal sealed class AnthropicSse : IAnswerStream
         w.WriteEndObject();
         End(w);
 
+        if (_answer.Thinking) WriteThinkingBlock();
+
         if (!_answer.Blocked)
         {
             w = Begin("content_block_start"u8);
-            w.WriteNumber("index"u8, 0);
+            w.WriteNumber("index"u8, Index);
             w.WriteStartObject("content_block"u8);
             if (_answer.Tool is { } tool)
             {
@@ -67,7 +69,7 @@ internal sealed class AnthropicSse : IAnswerStream
     public void Piece(int index)
     {
         var w = Begin("content_block_delta"u8);
-        w.WriteNumber("index"u8, 0);
+        w.WriteNumber("index"u8, Index);
         w.WriteStartObject("delta"u8);
         if (_answer.Tool is { } tool)
         {
@@ -89,7 +91,7 @@ internal sealed class AnthropicSse : IAnswerStream
         if (!_answer.Blocked)
         {
             w = Begin("content_block_stop"u8);
-            w.WriteNumber("index"u8, 0);
+            w.WriteNumber("index"u8, Index);
             End(w);
         }
 
@@ -107,6 +109,35 @@ internal sealed class AnthropicSse : IAnswerStream
         End(w);
 
         End(Begin("message_stop"u8));
+    }
+
+    /// <summary>The answer's block comes after the thinking block when there is one.</summary>
+    private int Index => _answer.Thinking ? 1 : 0;
+
+    /// <summary>Anthropic streams a thinking block as thinking_delta events, then its signature in a signature_delta.</summary>
+    private void WriteThinkingBlock()
+    {
+        var w = Begin("content_block_start"u8);
+        w.WriteNumber("index"u8, 0);
+        w.WriteStartObject("content_block"u8);
+        w.WriteString("type"u8, "thinking"u8);
+        w.WriteString("thinking"u8, ""u8);
+        w.WriteString("signature"u8, ""u8);
+        w.WriteEndObject();
+        End(w);
+        foreach (var (type, field, value) in new[] { ("thinking_delta", "thinking", Answer.ThinkingText), ("signature_delta", "signature", Answer.ThinkingSignature(_model)) })
+        {
+            w = Begin("content_block_delta"u8);
+            w.WriteNumber("index"u8, 0);
+            w.WriteStartObject("delta"u8);
+            w.WriteString("type"u8, type);
+            w.WriteString(field, value);
+            w.WriteEndObject();
+            End(w);
+        }
+        w = Begin("content_block_stop"u8);
+        w.WriteNumber("index"u8, 0);
+        End(w);
     }
 
     private Utf8JsonWriter Begin(ReadOnlySpan<byte> type)

@@ -6,6 +6,9 @@ internal sealed class MockState(MockBehaviors behaviors, RequestLog requests, st
     public MockBehaviors Behaviors { get; } = behaviors;
     public RequestLog Requests { get; } = requests;
 
+    /// <summary>Prompts marked for caching that were seen already (by model and body hash): their next request reads the cache.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<(string Model, ulong Body), bool> PromptCache { get; } = new();
+
     /// <summary>The key every format must present, each in its own header; null when any (or none) is accepted.</summary>
     public string? ApiKey { get; } = string.IsNullOrEmpty(apiKey) ? null : apiKey;
 

@@ -20,12 +20,19 @@ public sealed class AnthropicAdapter(GatewayOptions options) : IProviderAdapter
     public void WriteBody(ReadOnlySpan<byte> openAiBody, RequestHead head, CatalogModel model, PooledBuffer output) =>
         AnthropicRequest.Write(openAiBody, model.UpstreamModel, head.Stream, options.AnthropicDefaultMaxTokens, output);
 
+    public bool WriteNativeBody(ReadOnlySpan<byte> clientBody, CatalogModel model, PooledBuffer output)
+    {
+        JsonModelSplice.Write(clientBody, 1, model.UpstreamModel, output);
+        return true;
+    }
+
     public HttpRequestMessage CreateRequest(UpstreamCall call, HttpContent body)
     {
         var provider = call.Model.Provider;
         var request = new HttpRequestMessage(HttpMethod.Post, provider.BaseUrl + "/messages") { Content = body };
         if (call.ApiKey is not null) request.Headers.TryAddWithoutValidation("x-api-key", call.ApiKey);
         request.Headers.TryAddWithoutValidation("anthropic-version", provider.ApiVersion ?? DefaultApiVersion);
+        if (!string.IsNullOrEmpty(call.Beta)) request.Headers.TryAddWithoutValidation("anthropic-beta", call.Beta);
         return request;
     }
 

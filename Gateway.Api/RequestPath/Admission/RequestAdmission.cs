@@ -82,7 +82,7 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
         PooledBuffer translated, out RequestHead head, out ReadOnlyMemory<byte> openAiBody, out CompiledRoute route)
     {
         route = null!;
-        if (Parse(dialect, trace.Operation, body, translated, out head, out openAiBody) is { } malformed) return malformed;
+        if (Parse(dialect, trace, body, translated, out head, out openAiBody) is { } malformed) return malformed;
         if (Resolve(snapshot, head, trace, out route) is { } unknown) return unknown;
         if (!key.MayCall(head.Model!))
             return new(403, $"This key may not use the model '{head.Model}'.", ErrorTypes.InvalidRequest, "model_not_allowed", "model");
@@ -90,15 +90,26 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
     }
 
     /// <summary>Translates the body to OpenAI's format, reads its head and validates it.</summary>
-    static ClientError? Parse(ClientDialect dialect, Operation operation, PooledBuffer body, PooledBuffer translated,
+    static ClientError? Parse(ClientDialect dialect, RequestTrace trace, PooledBuffer body, PooledBuffer translated,
         out RequestHead head, out ReadOnlyMemory<byte> openAiBody)
     {
         head = null!;
         openAiBody = default;
         try
         {
-            openAiBody = dialect.TranslateRequest(body.Span, translated) ? translated.Memory : body.Memory;
-            head = RequestHead.Parse(openAiBody.Span, operation);
+            try
+            {
+                openAiBody = dialect.TranslateRequest(body.Span, translated) ? translated.Memory : body.Memory;
+            }
+            catch (TranslationException ex) when (dialect.NativeKind is not null)
+            {
+                // Only a target of the client's own format can take it as it is; the others are refused with this.
+                translated.Clear();
+                if (!dialect.TranslatePartly(body.Span, translated)) throw;
+                trace.Untranslatable = ex;
+                openAiBody = translated.Memory;
+            }
+            head = RequestHead.Parse(openAiBody.Span, trace.Operation);
         }
         catch (JsonException ex)
         {

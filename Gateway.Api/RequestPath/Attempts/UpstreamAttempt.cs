@@ -31,7 +31,8 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
 
         var content = new ByteArrayContent(a.UpstreamBody.Array, 0, a.UpstreamBody.Length);
         content.Headers.ContentType = JsonContentType;
-        using var request = a.Adapter.CreateRequest(new UpstreamCall(target, trace.Operation, trace.Streamed, a.ApiKey), content);
+        var beta = trace.Native ? f.Ctx.Request.Headers["anthropic-beta"].ToString() : null;
+        using var request = a.Adapter.CreateRequest(new UpstreamCall(target, trace.Operation, trace.Streamed, a.ApiKey, beta), content);
         var span = GatewayTracing.StartAttempt(trace.Span, GenAi.Operation(trace.Operation), target, trace.AttemptCount + 1, trace.Streamed, request);
         AttemptResult result;
         HttpResponseMessage? response = null;

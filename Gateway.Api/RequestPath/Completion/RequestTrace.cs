@@ -19,6 +19,10 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public Guid RequestId { get; } = requestId;
     /// <summary>The client's wire format (per request for formats that keep state, such as Responses).</summary>
     public ClientDialect? Dialect { get; set; }
+    /// <summary>The current attempt's target speaks the client's own format: body, answer and stream pass as they are.</summary>
+    public bool Native { get; set; }
+    /// <summary>Why the request has no OpenAI form, when only a target speaking the client's format can take it.</summary>
+    public TranslationException? Untranslatable { get; set; }
     /// <summary>The request's record has been handed to the recorder (once only).</summary>
     public bool Recorded { get; private set; }
     public DateTimeOffset StartedAt { get; } = startedAt;

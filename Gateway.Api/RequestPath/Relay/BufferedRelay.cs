@@ -47,8 +47,15 @@ public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usa
             await completion.FailAsync(f.Ctx, trace, f.Dialect, body, unreadable);
             return;
         }
-        using var scratch = new PooledBuffer(f.Dialect.SpeaksOpenAi ? 1 : openAi.Length + 256);
-        var output = f.Dialect.TranslateResponse(openAi.Span, scratch) ? scratch.Memory : openAi.Memory;
+        using var scratch = new PooledBuffer(f.Dialect.SpeaksOpenAi ? 1 : Math.Max(openAi.Length, upstreamBytes.Length) + 256);
+        ReadOnlyMemory<byte> output;
+        if (trace.Native)
+        {
+            // The upstream's own answer, as it came but for the public model name; the translation above gave its usage.
+            JsonModelSplice.Write(upstreamBytes.Span, 1, model.PublicId, scratch);
+            output = scratch.Memory;
+        }
+        else output = f.Dialect.TranslateResponse(openAi.Span, scratch) ? scratch.Memory : openAi.Memory;
         await completion.CommitAsync(trace, 200, null, body.Span, output.Span);
 
         var http = f.Ctx.Response;

@@ -30,6 +30,10 @@ public sealed class StreamRelay(
     readonly PooledBuffer data = new(4 * 1024);
     // Chunks read while priming, length-prefixed, sent once the stream is chosen.
     readonly PooledBuffer primed = new(1024);
+    // Served natively (the client speaks the upstream's format): the upstream's own events go to the client, and the
+    // OpenAI chunks only to the record. Those read while priming wait here: name and data, each length-prefixed.
+    readonly bool native = trace.Native;
+    PooledBuffer? primedEvents;
     // OpenAI chunks as produced, kept only when the client is sent something else, to count tokens if usage is missing.
     PooledBuffer? openAiChunks;
     ClientStream? client;
@@ -77,7 +81,9 @@ public sealed class StreamRelay(
     public async Task RunAsync(CancellationToken ct)
     {
         using var chunks = openAiChunks = dialect.SpeaksOpenAi ? null : new PooledBuffer(8 * 1024);
-        using var stream = client = dialect.OpenStream(head, trace.RequestId, trace.StartedAt, trace.Model!.PublicId, ctx.Response.BodyWriter);
+        using var stream = client = native
+            ? dialect.OpenNativeStream(trace.Model!.PublicId, ctx.Response.BodyWriter)
+            : dialect.OpenStream(head, trace.RequestId, trace.StartedAt, trace.Model!.PublicId, ctx.Response.BodyWriter);
         await RelayAsync(ct);
     }
 
@@ -92,6 +98,7 @@ public sealed class StreamRelay(
         var client = this.client!;
         client.Start(client.OpensWithPromptCount ? usage.PromptBeforeAnswer(trace, translator.Usage, openAiBody.Span) : default);
         ReplayPrimed();
+        ReplayPrimedEvents();
         client.Pending = false;
         return client;
     }
@@ -165,6 +172,42 @@ public sealed class StreamRelay(
         primed.Clear();
     }
 
+    void ReplayPrimedEvents()
+    {
+        if (primedEvents is null) return;
+        var rest = primedEvents.Span;
+        while (rest.Length >= 8)
+        {
+            var nameLength = BinaryPrimitives.ReadInt32LittleEndian(rest);
+            var name = rest.Slice(4, nameLength);
+            rest = rest[(4 + nameLength)..];
+            var dataLength = BinaryPrimitives.ReadInt32LittleEndian(rest);
+            client!.OnUpstreamEvent(name, rest.Slice(4, dataLength));
+            rest = rest[(4 + dataLength)..];
+        }
+        primedEvents.Clear();
+    }
+
+    /// <summary>An upstream event of a native stream: to the client, or held while priming.</summary>
+    void Raw(ReadOnlySpan<byte> name, ReadOnlySpan<byte> payload)
+    {
+        if (client is not null)
+        {
+            client.OnUpstreamEvent(name, payload);
+            return;
+        }
+        primedEvents ??= new PooledBuffer(1024);
+        Prefixed(primedEvents, name);
+        Prefixed(primedEvents, payload);
+    }
+
+    static void Prefixed(PooledBuffer buffer, ReadOnlySpan<byte> bytes)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), bytes.Length);
+        buffer.Advance(4);
+        buffer.Write(bytes);
+    }
+
     /// <summary>
     /// Usage as the upstream reported it. When it reported none, or the stream ended early (so a count reported on the
     /// way, like Anthropic's and Gemini's, stops short of what was streamed), what was streamed is counted and the
@@ -187,9 +230,7 @@ public sealed class StreamRelay(
         if (client is null)
         {
             // Still priming: the client has not been chosen to receive this stream yet.
-            BinaryPrimitives.WriteInt32LittleEndian(primed.GetSpan(4), chunkJson.Length);
-            primed.Advance(4);
-            primed.Write(chunkJson);
+            Prefixed(primed, chunkJson);
             return;
         }
         Pass(chunkJson);
@@ -204,7 +245,7 @@ public sealed class StreamRelay(
             openAiChunks.Write(EventEnd);
         }
         trace.Answered(chunkJson);
-        client!.OnChunk(chunkJson);
+        if (!native) client!.OnChunk(chunkJson);
     }
 
     static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
@@ -259,6 +300,7 @@ public sealed class StreamRelay(
 
     void Dispatch()
     {
+        if (native) Raw(eventName.Span, data.Span);
         translator.OnEvent(eventName.Span, data.Span, this);
         data.Clear();
         if (!sawFirstToken && translator.SawContent)
@@ -278,5 +320,6 @@ public sealed class StreamRelay(
         eventName.Dispose();
         data.Dispose();
         primed.Dispose();
+        primedEvents?.Dispose();
     }
 }

@@ -29,6 +29,21 @@ public abstract class ClientDialect
     public virtual ValueTask<Domain.Requests.ClientError?> PrepareAsync(ReadOnlyMemory<byte> body, ControlPlane.GatewayKey key, CancellationToken ct) =>
         ValueTask.FromResult<Domain.Requests.ClientError?>(null);
 
+    /// <summary>
+    /// The provider kind whose wire format this dialect is: a target of that kind gets the client's body as it came (its
+    /// model name swapped) and the client gets the upstream's answer and stream as they came. Null: always translated.
+    /// </summary>
+    public virtual string? NativeKind => null;
+
+    /// <summary>
+    /// For a request <see cref="TranslateRequest"/> refused: writes what can be translated of it, so a target of
+    /// <see cref="NativeKind"/> can still take it as it is (other targets are refused with the translation's error).
+    /// </summary>
+    public virtual bool TranslatePartly(ReadOnlySpan<byte> body, PooledBuffer output) => false;
+
+    /// <summary>The stream of an answer served natively: the upstream's own events in, passed on as they are.</summary>
+    public virtual ClientStream OpenNativeStream(string publicModel, PipeWriter writer) => throw new NotSupportedException();
+
     /// <summary>Writes the client's body in OpenAI's format to <paramref name="output"/>; false when it already is.</summary>
     /// <exception cref="System.Text.Json.JsonException">Malformed JSON.</exception>
     /// <exception cref="TranslationException">Well-formed, but not a valid request.</exception>

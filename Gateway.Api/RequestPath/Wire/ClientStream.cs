@@ -27,6 +27,12 @@ public abstract class ClientStream(PipeWriter writer) : IChunkSink, IDisposable
 
     public abstract void OnChunk(ReadOnlySpan<byte> chunkJson);
 
+    /// <summary>A stream served natively takes the upstream's own SSE events instead of OpenAI chunks.</summary>
+    public virtual bool Native => false;
+
+    /// <summary>One upstream SSE event, when <see cref="Native"/>.</summary>
+    public virtual void OnUpstreamEvent(ReadOnlySpan<byte> eventName, ReadOnlySpan<byte> data) { }
+
     /// <summary>
     /// Prepares the end of a successful answer (held back, see <see cref="Hold"/>); <see cref="Release"/> sends it
     /// once the record is durable.
