@@ -13,6 +13,7 @@ public sealed class ModelView
     public decimal InputPricePerMillion { get; set; }
     public decimal OutputPricePerMillion { get; set; }
     public decimal? CachedInputPricePerMillion { get; set; }
+    public decimal? CacheWriteInputPricePerMillion { get; set; }
     /// <summary>Every price the model has had, each with the instant it took effect; the first applies from the start.</summary>
     public List<Gateway.Domain.Pricing.PriceVersion> Prices { get; set; } = [];
     public bool Enabled { get; set; }
@@ -28,7 +29,9 @@ public sealed class ModelView
         InputPricePerMillion = e.Data.InputPricePerMillion,
         OutputPricePerMillion = e.Data.OutputPricePerMillion,
         CachedInputPricePerMillion = e.Data.CachedInputPricePerMillion,
-        Prices = [new(DateTimeOffset.MinValue, e.Data.InputPricePerMillion, e.Data.OutputPricePerMillion, e.Data.CachedInputPricePerMillion)],
+        CacheWriteInputPricePerMillion = e.Data.CacheWriteInputPricePerMillion,
+        Prices = [new(DateTimeOffset.MinValue, e.Data.InputPricePerMillion, e.Data.OutputPricePerMillion, e.Data.CachedInputPricePerMillion,
+            e.Data.CacheWriteInputPricePerMillion)],
         Enabled = e.Data.Enabled,
         AddedAt = e.At(),
         ChangedAt = e.At(),
@@ -37,9 +40,10 @@ public sealed class ModelView
     public void Apply(IEvent<ModelPriceChanged> e)
     {
         var p = e.Data;
-        Prices.Add(new(p.EffectiveFrom, p.InputPricePerMillion, p.OutputPricePerMillion, p.CachedInputPricePerMillion));
+        Prices.Add(new(p.EffectiveFrom, p.InputPricePerMillion, p.OutputPricePerMillion, p.CachedInputPricePerMillion, p.CacheWriteInputPricePerMillion));
         var latest = Prices.MaxBy(v => v.EffectiveFrom)!;
-        (InputPricePerMillion, OutputPricePerMillion, CachedInputPricePerMillion) = (latest.InputPerMillion, latest.OutputPerMillion, latest.CachedInputPerMillion);
+        (InputPricePerMillion, OutputPricePerMillion, CachedInputPricePerMillion, CacheWriteInputPricePerMillion) =
+            (latest.InputPerMillion, latest.OutputPerMillion, latest.CachedInputPerMillion, latest.CacheWriteInputPerMillion);
         ChangedAt = e.At();
     }
 

@@ -14,7 +14,7 @@ public sealed record TeamCredential(Guid CredentialId, string ApiKey);
 public sealed record CatalogModel(Guid Id, string PublicId, string UpstreamModel, bool Enabled, Price Price, UpstreamProvider Provider, long Created)
 {
     /// <summary>Every price version, so a request is priced by the one in force when it ran.</summary>
-    public IReadOnlyList<PriceVersion> Prices { get; init; } = [new(DateTimeOffset.MinValue, Price.InputPerMillion, Price.OutputPerMillion, Price.CachedInputPerMillion)];
+    public IReadOnlyList<PriceVersion> Prices { get; init; } = [new(DateTimeOffset.MinValue, Price.InputPerMillion, Price.OutputPerMillion, Price.CachedInputPerMillion, Price.CacheWriteInputPerMillion)];
 
     public Price PriceAt(DateTimeOffset instant) => Prices.Count == 1 ? Prices[0].Price : PriceVersion.At(Prices, instant);
 
@@ -128,10 +128,10 @@ public sealed class ControlPlaneSnapshot
         ModelsByPublicId = models
             .Where(m => upstreams.ContainsKey(m.ProviderId))
             .Select(m => new CatalogModel(m.Id, m.PublicId, m.UpstreamModel, m.Enabled,
-                new Price(m.InputPricePerMillion, m.OutputPricePerMillion, m.CachedInputPricePerMillion), upstreams[m.ProviderId], m.AddedAt.ToUnixTimeSeconds())
+                new Price(m.InputPricePerMillion, m.OutputPricePerMillion, m.CachedInputPricePerMillion, m.CacheWriteInputPricePerMillion), upstreams[m.ProviderId], m.AddedAt.ToUnixTimeSeconds())
             {
                 Prices = m.Prices.Count > 0 ? m.Prices.OrderBy(v => v.EffectiveFrom).ToArray()
-                    : [new(DateTimeOffset.MinValue, m.InputPricePerMillion, m.OutputPricePerMillion, m.CachedInputPricePerMillion)],
+                    : [new(DateTimeOffset.MinValue, m.InputPricePerMillion, m.OutputPricePerMillion, m.CachedInputPricePerMillion, m.CacheWriteInputPricePerMillion)],
             })
             .ToFrozenDictionary(m => m.PublicId, StringComparer.Ordinal);
         RoutesByName = routes

@@ -12,14 +12,17 @@ public sealed record ModelAdded(
     decimal InputPricePerMillion,
     decimal OutputPricePerMillion,
     bool Enabled,
-    decimal? CachedInputPricePerMillion = null) : IControlPlaneEvent;
+    decimal? CachedInputPricePerMillion = null,
+    decimal? CacheWriteInputPricePerMillion = null) : IControlPlaneEvent;
 
 /// <summary>
+/// (<c>CacheWriteInputPricePerMillion</c> added 2026-12-07: absent from earlier events, read as "cache writes cost input".)
 /// A model's price changes from <paramref name="EffectiveFrom"/> on (USD per million tokens). Requests are priced
 /// by the version in force when they ran, so a change never rewrites what was already billed.
 /// </summary>
 public sealed record ModelPriceChanged(
-    Guid ModelId, decimal InputPricePerMillion, decimal OutputPricePerMillion, decimal? CachedInputPricePerMillion, DateTimeOffset EffectiveFrom)
+    Guid ModelId, decimal InputPricePerMillion, decimal OutputPricePerMillion, decimal? CachedInputPricePerMillion, DateTimeOffset EffectiveFrom,
+    decimal? CacheWriteInputPricePerMillion = null)
     : IControlPlaneEvent;
 
 public sealed record ModelEnabled(Guid ModelId) : IControlPlaneEvent;

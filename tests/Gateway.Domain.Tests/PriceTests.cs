@@ -55,4 +55,17 @@ public class PriceVersionTests
         Assert.Equal(2m, PriceVersion.At(versions, T0.AddDays(19)).InputPerMillion);
         Assert.Equal(3m, PriceVersion.At(versions, T0.AddDays(30)).InputPerMillion);
     }
+
+    [Fact]
+    public void tokens_written_to_the_cache_cost_the_cache_write_price_and_reads_the_cached_price()
+    {
+        var price = new Price(3m, 15m, CachedInputPerMillion: 0.30m, CacheWriteInputPerMillion: 3.75m);
+        // 1,000 prompt tokens: 600 written to the cache, 300 read from it, 100 plain.
+        Assert.Equal((100 * 3m + 300 * 0.30m + 600 * 3.75m + 50 * 15m) / 1_000_000m,
+            price.Cost(promptTokens: 1000, completionTokens: 50, cachedTokens: 300, cacheWriteTokens: 600));
+        // Without a cache write price they cost input.
+        Assert.Equal(new Price(3m, 15m, 0.30m).Cost(1000, 50, 300), new Price(3m, 15m, 0.30m).Cost(1000, 50, 300, cacheWriteTokens: 600));
+        // The worst case counts every prompt token at the dearer of the two.
+        Assert.Equal(3.75m, price.MostPerInputToken);
+    }
 }

@@ -19,7 +19,8 @@ public sealed record AddModel(
     decimal InputPricePerMillion,
     decimal OutputPricePerMillion,
     bool Enabled = true,
-    decimal? CachedInputPricePerMillion = null);
+    decimal? CachedInputPricePerMillion = null,
+    decimal? CacheWriteInputPricePerMillion = null);
 
 public sealed class AddModelValidator : AbstractValidator<AddModel>
 {
@@ -34,6 +35,7 @@ public sealed class AddModelValidator : AbstractValidator<AddModel>
         RuleFor(x => x.InputPricePerMillion).InclusiveBetween(0m, 100_000m);
         RuleFor(x => x.OutputPricePerMillion).InclusiveBetween(0m, 100_000m);
         RuleFor(x => x.CachedInputPricePerMillion).InclusiveBetween(0m, 100_000m);
+        RuleFor(x => x.CacheWriteInputPricePerMillion).InclusiveBetween(0m, 100_000m);
     }
 }
 
@@ -43,6 +45,7 @@ public sealed record ModelResponse(
     : CreationResponse($"/admin/models/{Id}")
 {
     public decimal? CachedInputPricePerMillion { get; init; }
+    public decimal? CacheWriteInputPricePerMillion { get; init; }
     /// <summary>Every price version with the instant it took effect.</summary>
     public IReadOnlyList<Gateway.Domain.Pricing.PriceVersion>? Prices { get; init; }
 
@@ -50,6 +53,7 @@ public sealed record ModelResponse(
         m.Id, m.PublicId, providerName, m.UpstreamModel, m.InputPricePerMillion, m.OutputPricePerMillion, m.Enabled, m.ChangedAt)
     {
         CachedInputPricePerMillion = m.CachedInputPricePerMillion,
+        CacheWriteInputPricePerMillion = m.CacheWriteInputPricePerMillion,
         Prices = m.Prices,
     };
 }
@@ -82,7 +86,7 @@ public static class AddModelEndpoint
             command.InputPricePerMillion,
             command.OutputPricePerMillion,
             command.Enabled,
-            command.CachedInputPricePerMillion);
+            command.CachedInputPricePerMillion, command.CacheWriteInputPricePerMillion);
         session.Events.StartStream<ModelView>(added.ModelId, added);
         var now = time.GetUtcNow();
         return new ModelResponse(added.ModelId, added.PublicId, provider.Name, added.UpstreamModel,

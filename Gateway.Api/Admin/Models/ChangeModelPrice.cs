@@ -13,7 +13,7 @@ namespace Gateway.Api.Admin.Models;
 /// are priced by the version in force when they ran.
 /// </summary>
 public sealed record ChangeModelPrice(decimal InputPricePerMillion, decimal OutputPricePerMillion, decimal? CachedInputPricePerMillion = null,
-    DateTimeOffset? EffectiveFrom = null);
+    DateTimeOffset? EffectiveFrom = null, decimal? CacheWriteInputPricePerMillion = null);
 
 public sealed class ChangeModelPriceValidator : AbstractValidator<ChangeModelPrice>
 {
@@ -24,6 +24,7 @@ public sealed class ChangeModelPriceValidator : AbstractValidator<ChangeModelPri
         RuleFor(x => x.InputPricePerMillion).InclusiveBetween(0m, 100_000m);
         RuleFor(x => x.OutputPricePerMillion).InclusiveBetween(0m, 100_000m);
         RuleFor(x => x.CachedInputPricePerMillion).InclusiveBetween(0m, 100_000m);
+        RuleFor(x => x.CacheWriteInputPricePerMillion).InclusiveBetween(0m, 100_000m);
     }
 }
 
@@ -39,7 +40,7 @@ public static class ChangeModelPriceEndpoint
         var model = await session.LoadAsync<ModelView>(id, ct);
         if (model is null) return Results.Problem(AdminProblems.NotFound($"No model with id {id}."));
         session.Events.Append(id, new ModelPriceChanged(id, command.InputPricePerMillion, command.OutputPricePerMillion,
-            command.CachedInputPricePerMillion, (command.EffectiveFrom ?? time.GetUtcNow()).ToUniversalTime()));
+            command.CachedInputPricePerMillion, (command.EffectiveFrom ?? time.GetUtcNow()).ToUniversalTime(), command.CacheWriteInputPricePerMillion));
         await session.SaveChangesAsync(ct);
         model = (await session.LoadAsync<ModelView>(id, ct))!;
         var provider = await session.LoadAsync<ProviderView>(model.ProviderId, ct);

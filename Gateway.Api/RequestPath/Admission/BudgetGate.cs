@@ -74,7 +74,7 @@ public sealed class BudgetGate(BudgetLedger ledger, BudgetLeases leases, UsageEs
         foreach (var (model, _) in tier)
         {
             var price = model.PriceAt(now);
-            input = Math.Max(input, price.InputPerMillion);
+            input = Math.Max(input, price.MostPerInputToken); // a prompt written to the provider's cache may cost more than input
             output = Math.Max(output, price.OutputPerMillion);
         }
         var prompt = trace.CountPrompt(estimator, openAiBody);

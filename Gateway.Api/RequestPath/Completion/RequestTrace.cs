@@ -223,7 +223,7 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             CacheCreationTokens = CacheCreationTokens,
             UsageEstimated = UsageEstimated,
             // Priced by the version in force when the request started: a later price change never rewrites it.
-            Cost = Model is null ? 0m : Model.PriceAt(StartedAt).Cost(PromptTokens, CompletionTokens, CachedPromptTokens),
+            Cost = Model is null ? 0m : Model.PriceAt(StartedAt).Cost(PromptTokens, CompletionTokens, CachedPromptTokens, CacheCreationTokens),
             Streamed = Streamed,
             UpstreamTtfbMs = ttfbMs,
             UpstreamMs = upstreamMs,

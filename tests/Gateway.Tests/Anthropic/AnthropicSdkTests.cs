@@ -61,4 +61,37 @@ public class AnthropicSdkTests(GatewayFixture gateway)
         Assert.Equal(7, outputTokens);
         Assert.True(stopped);
     }
+
+    [Fact]
+    public async Task the_anthropic_sdk_gets_thinking_and_prompt_caching_from_an_anthropic_model_which_received_them_verbatim()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(provider: "mock-anthropic");
+        var ask = new MessageCreateParams
+        {
+            Model = model.PublicId,
+            MaxTokens = 4096,
+            System = new List<TextBlockParam> { new("You answer in one line.") { CacheControl = new CacheControlEphemeral() } },
+            Thinking = new ThinkingConfigEnabled(2048),
+            Messages = [new UserMessageParam { Content = "Say hello to the SDK" }],
+        };
+
+        var first = await Sdk(key.Secret).Messages.Create(ask);
+
+        Assert.True(first.Content[0].TryPickThinking(out var thinking));
+        Assert.StartsWith("sig-", thinking!.Signature);
+        Assert.False(string.IsNullOrEmpty(thinking.Thinking));
+        Assert.True(first.Content[1].TryPickText(out var text));
+        Assert.Equal($"This is a mock reply from {model.Upstream}.", text!.Text);
+        Assert.True(first.Usage.CacheCreationInputTokens > 0);
+        // What the SDK sent is what Anthropic received, but for the model name.
+        var sent = System.Text.Json.Nodes.JsonNode.Parse(gateway.LastUpstreamRequest(model).Body)!;
+        Assert.Equal(model.Upstream, (string)sent["model"]!);
+        Assert.Equal("ephemeral", (string)sent["system"]![0]!["cache_control"]!["type"]!);
+        Assert.Equal("enabled", (string)sent["thinking"]!["type"]!);
+        Assert.Equal(2048, (int)sent["thinking"]!["budget_tokens"]!);
+
+        var second = await Sdk(key.Secret).Messages.Create(ask);
+        Assert.Equal(first.Usage.CacheCreationInputTokens, second.Usage.CacheReadInputTokens);
+    }
 }

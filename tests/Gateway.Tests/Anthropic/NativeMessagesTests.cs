@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -40,6 +41,14 @@ public class NativeMessagesTests(GatewayFixture gateway)
     {
         var key = await gateway.NewKeyAsync();
         var model = await gateway.NewModelAsync(input: 3m, output: 15m, provider: "mock-anthropic");
+        using (var admin = gateway.Client(GatewayFixture.AdminKey))
+        {
+            // Anthropic's prices: cache reads at a tenth of input, 5-minute cache writes at 1.25×.
+            using var priced = await admin.PutAsJsonAsync($"/admin/models/{model.Id}/price",
+                new { inputPricePerMillion = 3m, outputPricePerMillion = 15m, cachedInputPricePerMillion = 0.30m, cacheWriteInputPricePerMillion = 3.75m });
+            Assert.Equal(HttpStatusCode.OK, priced.StatusCode);
+        }
+        var price = new Gateway.Domain.Pricing.Price(3m, 15m, 0.30m, 3.75m);
         using var client = AnthropicClient(key.Secret);
         var sent = Body(model.PublicId, stream: false);
 
@@ -65,6 +74,7 @@ public class NativeMessagesTests(GatewayFixture gateway)
         Assert.Equal(written, record.CacheCreationTokens);
         Assert.Equal(written + usage.GetProperty("input_tokens").GetInt32(), record.PromptTokens);
         Assert.Equal("messages", record.ClientApi);
+        Assert.Equal(price.Cost(record.PromptTokens, record.CompletionTokens, 0, written), record.Cost);
 
         // The same prompt again reads what the first one wrote.
         using var second = await client.PostAsync("/v1/messages", new StringContent(sent, Encoding.UTF8, "application/json"));
@@ -73,6 +83,8 @@ public class NativeMessagesTests(GatewayFixture gateway)
         Assert.Equal(0, again.GetProperty("cache_creation_input_tokens").GetInt32());
         var reread = await gateway.RecordAsync(second);
         Assert.Equal(written, reread.CachedPromptTokens);
+        Assert.Equal(price.Cost(reread.PromptTokens, reread.CompletionTokens, written, 0), reread.Cost);
+        Assert.True(reread.Cost < record.Cost);
     }
 
     [Fact]
