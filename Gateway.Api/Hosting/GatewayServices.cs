@@ -106,6 +106,7 @@ public static class GatewayServices
         services.AddSingleton<RouteAttempts>();
         services.AddSingleton<Proxy>();
         services.AddSingleton<Responses.ResponseStore>();
+        services.AddSingleton<CountTokensEndpoint>();
         services.AddGatewayHealth();
         services.AddDashboard(options);
         return services;
@@ -132,6 +133,7 @@ public static class GatewayServices
         app.MapPost("/v1/chat/completions", proxy.ChatAsync).ExcludeFromDescription();
         app.MapPost("/v1/embeddings", proxy.EmbeddingsAsync).ExcludeFromDescription();
         app.MapPost("/v1/messages", ctx => proxy.HandleAsync(ctx, Operation.Chat, AnthropicDialect.Instance)).ExcludeFromDescription();
+        app.MapPost("/v1/messages/count_tokens", app.ServiceProvider.GetRequiredService<CountTokensEndpoint>().HandleAsync).ExcludeFromDescription();
         app.MapResponses(proxy, app.ServiceProvider.GetRequiredService<ResponseStore>(), views, time);
         app.MapGet("/v1/models", ctx => ModelsEndpoint.ListAsync(ctx, views, time)).ExcludeFromDescription();
         app.MapGet("/v1/models/{**id}", ctx => ModelsEndpoint.GetAsync(ctx, views, time, (string)ctx.Request.RouteValues["id"]!)).ExcludeFromDescription();

@@ -49,6 +49,37 @@ internal static class AnthropicMessages
         }
     }
 
+    /// <summary>
+    /// <c>POST /v1/messages/count_tokens</c>: the prompt's words, as the mock counts a prompt, plus 3 for the message
+    /// framing Anthropic's count includes (so a test can tell Anthropic's count from the gateway's own).
+    /// </summary>
+    public static async Task CountTokensAsync(HttpContext ctx, MockState state)
+    {
+        var body = await AdmitAsync(ctx, state);
+        if (body is null) return;
+        AnthropicRequest req;
+        try
+        {
+            req = AnthropicRequest.Parse(body, countOnly: true);
+        }
+        catch (JsonException)
+        {
+            await AnthropicErrors.InvalidRequestAsync(ctx, "There was an error parsing the body of your request: it is not valid JSON.");
+            return;
+        }
+        catch (InvalidRequestException e)
+        {
+            await AnthropicErrors.InvalidRequestAsync(ctx, e.Message);
+            return;
+        }
+        await JsonOut.SendAsync(ctx, StatusCodes.Status200OK, req.PromptTokens + 3, static (w, tokens) =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("input_tokens"u8, tokens);
+            w.WriteEndObject();
+        });
+    }
+
     /// <returns>The body, or null when the key or the version header was refused (the call is logged either way).</returns>
     private static async ValueTask<byte[]?> AdmitAsync(HttpContext ctx, MockState state)
     {

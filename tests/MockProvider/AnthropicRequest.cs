@@ -13,7 +13,8 @@ internal struct AnthropicRequest
 
     /// <exception cref="JsonException">Malformed JSON.</exception>
     /// <exception cref="InvalidRequestException">Well-formed JSON that Anthropic would reject; the message is Anthropic's wording.</exception>
-    public static AnthropicRequest Parse(ReadOnlySpan<byte> json)
+    /// <param name="countOnly">A token count: <c>max_tokens</c> is not asked for.</param>
+    public static AnthropicRequest Parse(ReadOnlySpan<byte> json, bool countOnly = false)
     {
         var r = new Utf8JsonReader(json);
         RequestJson.ExpectObject(ref r);
@@ -34,13 +35,13 @@ internal struct AnthropicRequest
         }
 
         if (string.IsNullOrEmpty(model)) throw Invalid("model: Field required");
-        if (maxTokens is null) throw Invalid("max_tokens: Field required");
+        if (maxTokens is null && !countOnly) throw Invalid("max_tokens: Field required");
         if (maxTokens < 1) throw Invalid("max_tokens: Input should be greater than or equal to 1");
         if (messages < 0) throw Invalid("messages: Field required");
         if (messages == 0) throw Invalid("messages: at least one message is required");
 
         req.Model = model;
-        req.MaxTokens = maxTokens.Value;
+        req.MaxTokens = maxTokens ?? 0;
         return req;
     }
 

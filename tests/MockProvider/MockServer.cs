@@ -80,6 +80,7 @@ public sealed class MockServer : IAsyncDisposable
         app.MapPost("/v1/embeddings", (RequestDelegate)(ctx => Embeddings.HandleAsync(ctx, state)));
         app.MapGet("/v1/models", (RequestDelegate)(ctx => ModelList.HandleAsync(ctx, state)));
         app.MapPost("/v1/messages", (RequestDelegate)(ctx => AnthropicMessages.HandleAsync(ctx, state)));
+        app.MapPost("/v1/messages/count_tokens", (RequestDelegate)(ctx => AnthropicMessages.CountTokensAsync(ctx, state)));
         app.MapPost(GeminiGenerate.Route, (RequestDelegate)(ctx => GeminiGenerate.HandleAsync(ctx, state)));
         AzureDeployments.Map(app, state);
         ControlEndpoints.Map(app, state);

@@ -19,23 +19,33 @@ public static class UpstreamCredentials
     /// <returns>False when the request brought a provider key its gateway key may not bring.</returns>
     public static bool TryChoose(HttpRequest request, GatewayKey key, CatalogModel model, ControlPlaneSnapshot snapshot, RequestTrace trace, out string? apiKey)
     {
+        if (!TryChoose(request, key, model, snapshot, out apiKey, out var kind, out var credentialId)) return false;
+        trace.PaidWith(kind, credentialId);
+        return true;
+    }
+
+    /// <summary>The same choice, for a call that is not a request's attempt (a token count).</summary>
+    public static bool TryChoose(HttpRequest request, GatewayKey key, CatalogModel model, ControlPlaneSnapshot snapshot,
+        out string? apiKey, out string kind, out Guid? credentialId)
+    {
         var provider = model.Provider;
         if (request.Headers.TryGetValue(RequestKeyHeader, out var header) && header.Count == 1 && !string.IsNullOrWhiteSpace(header[0]))
         {
             apiKey = null;
+            (kind, credentialId) = (Request, null);
             if (!key.AllowsRequestProviderKey) return false;
             apiKey = header[0]!.Trim();
-            trace.PaidWith(Request, RequestCredentialId(provider.Id, apiKey));
+            credentialId = RequestCredentialId(provider.Id, apiKey);
             return true;
         }
         if (snapshot.TeamCredentials.TryGetValue((key.TeamId, provider.Id), out var own))
         {
             apiKey = own.ApiKey;
-            trace.PaidWith(Team, own.CredentialId);
+            (kind, credentialId) = (Team, own.CredentialId);
             return true;
         }
         apiKey = provider.ApiKey;
-        trace.PaidWith(Gateway, provider.CredentialId);
+        (kind, credentialId) = (Gateway, provider.CredentialId);
         return true;
     }
 
