@@ -102,6 +102,7 @@ public static partial class AnthropicRequest
             w.WritePropertyName("input_schema"u8);
             if (Get(function, "parameters"u8) is { ValueKind: JsonValueKind.Object } parameters) AnthropicResponse.WriteRaw(w, parameters);
             else w.WriteRawValue("""{"type":"object","properties":{}}"""u8, skipInputValidation: true);
+            WriteCacheControl(w, Get(tool, "cache_control"u8));
             w.WriteEndObject();
             i++;
         }

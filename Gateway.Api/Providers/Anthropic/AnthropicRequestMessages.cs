@@ -23,11 +23,11 @@ public static partial class AnthropicRequest
     static void WriteSystem(JsonElement messages, Utf8JsonWriter w)
     {
         int count = 0, i = 0;
-        JsonElement only = default;
+        JsonElement only = default, onlyCache = default;
         foreach (var message in messages.EnumerateArray())
-            if (RoleOf(message, i++) == Role.System && count++ == 0) only = Get(message, "content"u8);
+            if (RoleOf(message, i++) == Role.System && count++ == 0) (only, onlyCache) = (Get(message, "content"u8), Get(message, "cache_control"u8));
         if (count == 0) return;
-        if (count == 1 && only.ValueKind == JsonValueKind.String)
+        if (count == 1 && only.ValueKind == JsonValueKind.String && onlyCache.ValueKind != JsonValueKind.Object)
         {
             if (IsEmptyString(only)) return;
             w.WritePropertyName("system"u8);
@@ -37,7 +37,7 @@ public static partial class AnthropicRequest
         w.WriteStartArray("system"u8);
         i = 0;
         foreach (var message in messages.EnumerateArray())
-            if (RoleOf(message, i++) == Role.System) WriteParts(Get(message, "content"u8), w, i - 1, mayHoldMedia: false);
+            if (RoleOf(message, i++) == Role.System) WriteParts(message, w, i - 1, mayHoldMedia: false);
         w.WriteEndArray();
     }
 
@@ -62,7 +62,7 @@ public static partial class AnthropicRequest
                     open = turn;
                 }
                 if (role == Role.Tool) WriteToolResult(message, w, i);
-                else WriteParts(Get(message, "content"u8), w, i, mayHoldMedia: role == Role.User);
+                else WriteParts(message, w, i, mayHoldMedia: role == Role.User);
                 if (role == Role.Assistant) WriteToolUses(Get(message, "tool_calls"u8), w, i);
             }
             i++;
@@ -78,12 +78,17 @@ public static partial class AnthropicRequest
         }
     }
 
-    static void WriteParts(JsonElement content, Utf8JsonWriter w, int i, bool mayHoldMedia)
+    /// <summary>
+    /// A message's content as Anthropic blocks. A <c>cache_control</c> on a text part, or on a message whose content is a
+    /// string (the convention OpenAI-format clients use to mark Anthropic prompt-cache breakpoints), goes on its block.
+    /// </summary>
+    static void WriteParts(JsonElement message, Utf8JsonWriter w, int i, bool mayHoldMedia)
     {
+        var content = Get(message, "content"u8);
         if (content.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return;
         if (content.ValueKind == JsonValueKind.String)
         {
-            WriteText(content, w, i);
+            WriteText(content, w, i, Get(message, "cache_control"u8));
             return;
         }
         if (content.ValueKind != JsonValueKind.Array)
@@ -92,7 +97,7 @@ public static partial class AnthropicRequest
         foreach (var part in content.EnumerateArray())
         {
             var type = Get(part, "type"u8);
-            if (Is(type, "text"u8)) WriteText(Get(part, "text"u8), w, i);
+            if (Is(type, "text"u8)) WriteText(Get(part, "text"u8), w, i, Get(part, "cache_control"u8));
             else if (Is(type, "refusal"u8) && !mayHoldMedia) WriteText(Get(part, "refusal"u8), w, i);
             else if (Is(type, "image_url"u8) && mayHoldMedia)
             {
@@ -105,7 +110,7 @@ public static partial class AnthropicRequest
         }
     }
 
-    static void WriteText(JsonElement text, Utf8JsonWriter w, int i)
+    static void WriteText(JsonElement text, Utf8JsonWriter w, int i, JsonElement cacheControl = default)
     {
         if (text.ValueKind != JsonValueKind.String) throw new TranslationException("Text must be a string.", $"messages[{i}].content");
         if (IsEmptyString(text)) return; // Anthropic refuses empty text blocks
@@ -113,7 +118,15 @@ public static partial class AnthropicRequest
         w.WriteString("type"u8, "text"u8);
         w.WritePropertyName("text"u8);
         AnthropicResponse.WriteRaw(w, text);
+        WriteCacheControl(w, cacheControl);
         w.WriteEndObject();
+    }
+
+    static void WriteCacheControl(Utf8JsonWriter w, JsonElement cacheControl)
+    {
+        if (cacheControl.ValueKind != JsonValueKind.Object) return;
+        w.WritePropertyName("cache_control"u8);
+        AnthropicResponse.WriteRaw(w, cacheControl);
     }
 
     // Images and PDFs: a base64 data URL becomes a base64 source, an http(s) image URL a url source.
@@ -165,9 +178,10 @@ public static partial class AnthropicRequest
         else if (content.ValueKind == JsonValueKind.Array)
         {
             w.WriteStartArray("content"u8);
-            WriteParts(content, w, i, mayHoldMedia: false);
+            WriteParts(message, w, i, mayHoldMedia: false);
             w.WriteEndArray();
         }
+        WriteCacheControl(w, Get(message, "cache_control"u8));
         w.WriteEndObject();
     }
 
