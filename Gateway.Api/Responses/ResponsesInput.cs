@@ -74,6 +74,7 @@ static class ResponsesInput
         {
             json.WritePropertyName("content"u8);
             content.WriteTo(json);
+            CacheControl(json, item);
         }
         else if (content.ValueKind != JsonValueKind.Array) throw new TranslationException($"Invalid '{at}.content': expected a string or an array.", $"{at}.content");
         else if (role == "system") json.WriteString("content"u8, Joined(content, $"{at}.content"));
@@ -96,6 +97,7 @@ static class ResponsesInput
                 json.WriteStartObject();
                 json.WriteString("type"u8, "text"u8);
                 json.WriteString("text"u8, Required(part, "text", at));
+                CacheControl(json, part);
                 json.WriteEndObject();
                 break;
             case "input_image":
@@ -119,6 +121,14 @@ static class ResponsesInput
                     $"Content parts of type '{type}' are served only by OpenAI's own Responses API; through the gateway's translation send 'input_text' and 'input_image'.",
                     $"{at}.type");
         }
+    }
+
+    /// <summary>An Anthropic prompt-cache mark (the gateway's extension, docs/providers.md) passes on as it came.</summary>
+    static void CacheControl(Utf8JsonWriter json, JsonElement owner)
+    {
+        if (!owner.TryGetProperty("cache_control", out var mark) || mark.ValueKind != JsonValueKind.Object) return;
+        json.WritePropertyName("cache_control"u8);
+        mark.WriteTo(json);
     }
 
     static string AssistantText(JsonElement item, string at)
