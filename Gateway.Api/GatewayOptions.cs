@@ -62,6 +62,8 @@ public sealed class GatewayOptions
     public int AnthropicDefaultMaxTokens { get; set; } = 4096;
     /// <summary>Bodies are kept up to this size each; longer ones are cut and marked truncated.</summary>
     public int MaxStoredBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>Memory the response cache may hold on this node (answers' sizes); the oldest quarter goes when it is full.</summary>
+    public long ResponseCacheMaxBytes { get; set; } = 256L * 1024 * 1024;
     public bool StoreBodies { get; set; } = true;
     /// <summary>Run the async projection daemon on this node (leader-elected across nodes). Off for pure proxy nodes.</summary>
     public bool ProjectionDaemon { get; set; } = true;

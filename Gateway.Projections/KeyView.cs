@@ -20,6 +20,8 @@ public sealed class KeyView
     public List<string>? AllowedModels { get; set; }
     public int? RequestsPerMinute { get; set; }
     public int? TokensPerMinute { get; set; }
+    /// <summary>How long the key's answers are cached (exact-match response cache); null: its team's setting.</summary>
+    public int? CacheTtlSeconds { get; set; }
     public bool Revoked { get; set; }
     public string? RevokedReason { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
@@ -41,6 +43,8 @@ public sealed class KeyView
 
     public void Apply(KeyScopeSet e) =>
         (AllowedModels, RequestsPerMinute, TokensPerMinute) = (e.AllowedModels is null ? null : [.. e.AllowedModels], e.RequestsPerMinute, e.TokensPerMinute);
+
+    public void Apply(KeyResponseCacheSet e) => CacheTtlSeconds = e.TtlSeconds;
 
     public void Apply(IEvent<KeyRotated> e)
     {

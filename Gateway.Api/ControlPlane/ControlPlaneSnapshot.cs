@@ -37,6 +37,8 @@ public sealed record GatewayKey(Guid Id, Guid TeamId, string Name, bool Revoked,
     public int? TokensPerMinute { get; init; }
     public int? TeamRequestsPerMinute { get; init; }
     public int? TeamTokensPerMinute { get; init; }
+    /// <summary>How long this key's answers are cached: the key's setting, else its team's; null: not cached.</summary>
+    public int? CacheTtlSeconds { get; init; }
 
     public bool MayCall(string name) => AllowedModels is null || AllowedModels.Contains(name);
 
@@ -105,6 +107,7 @@ public sealed class ControlPlaneSnapshot
                 TokensPerMinute = k.TokensPerMinute,
                 TeamRequestsPerMinute = team?.RequestsPerMinute,
                 TeamTokensPerMinute = team?.TokensPerMinute,
+                CacheTtlSeconds = k.CacheTtlSeconds ?? team?.CacheTtlSeconds,
             };
             secrets[KeyHash.FromHex(k.SecretHash)] = new KeyCredential(key, k.ExpiresAt);
             if (k.PreviousSecretHash is { } previous && k.PreviousValidUntil is { } until)

@@ -106,6 +106,8 @@ public static class GatewayServices
         services.AddSingleton<RouteAttempts>();
         services.AddSingleton<Proxy>();
         services.AddSingleton<Responses.ResponseStore>();
+        services.AddSingleton<Caching.ResponseCache>();
+        services.AddSingleton<Caching.CachedRelay>();
         services.AddSingleton<CountTokensEndpoint>();
         services.AddGatewayHealth();
         services.AddDashboard(options);

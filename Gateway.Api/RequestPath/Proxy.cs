@@ -20,6 +20,7 @@ public sealed class Proxy(
     RequestAdmission admission,
     RouteAttempts attempts,
     RequestCompletion completion,
+    Caching.CachedRelay cache,
     GatewayOptions options,
     TimeProvider time,
     ILogger<Proxy> logger)
@@ -78,8 +79,9 @@ public sealed class Proxy(
             }
             try
             {
-                // 3. Attempts until a target serves, 4. its answer relayed, 5. completion: recorded and settled.
-                await attempts.ForwardAsync(admitted);
+                // 3. Attempts until a target serves (unless the response cache has the answer), 4. its answer relayed,
+                // 5. completion: recorded and settled.
+                if (!await cache.TryServeAsync(admitted)) await attempts.ForwardAsync(admitted);
             }
             finally
             {

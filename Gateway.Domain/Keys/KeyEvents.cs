@@ -50,3 +50,9 @@ public static class AdminRoles
 
     public static bool IsKnown(string? role) => role is Admin or KeyManager or Finance or Auditor;
 }
+
+/// <summary>
+/// The key's answers are cached for <paramref name="TtlSeconds"/> (exact-match response cache, docs/caching.md); null
+/// turns it off for the key (its team's setting then applies).
+/// </summary>
+public sealed record KeyResponseCacheSet(Guid KeyId, int? TtlSeconds) : IControlPlaneEvent;

@@ -61,4 +61,10 @@ public sealed record RequestCompleted
     /// 2026-12-07; absent from earlier records (read those by <see cref="Operation"/>).
     /// </summary>
     public string? ClientApi { get; init; }
+    /// <summary>
+    /// Served from the gateway's response cache: no provider was called, nothing was spent (<see cref="Cost"/> 0) and
+    /// <see cref="CostSaved"/> is what the cached answer cost when it was made. Added 2026-12-07.
+    /// </summary>
+    public bool CacheHit { get; init; }
+    public decimal? CostSaved { get; init; }
 }

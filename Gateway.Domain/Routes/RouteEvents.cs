@@ -33,6 +33,9 @@ public sealed record RoutePolicy
     /// <summary>Move on when an attempt exceeds <see cref="AttemptTimeoutMs"/>.</summary>
     public bool OnTimeout { get; init; } = true;
 
+    /// <summary>Answers through this route are cached this long (exact-match response cache); null: the key's or team's setting.</summary>
+    public int? CacheTtlSeconds { get; init; }
+
     /// <summary>Give up on an attempt whose first byte (first token when streaming) takes longer; null = no threshold.</summary>
     public int? FirstTokenTimeoutMs { get; init; }
 

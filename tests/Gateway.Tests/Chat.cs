@@ -27,5 +27,12 @@ public static class Chat
         return text.Split('\n').Where(l => l.StartsWith("data: ")).Select(l => l["data: ".Length..]).ToList();
     }
 
+    /// <summary>The text of an OpenAI chunk stream: every delta's content, in order.</summary>
+    public static string StreamedText(string sse) => string.Concat(sse.Split('\n')
+        .Where(l => l.StartsWith("data: {"))
+        .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement)
+        .SelectMany(c => c.GetProperty("choices").EnumerateArray())
+        .Select(choice => choice.TryGetProperty("delta", out var d) && d.TryGetProperty("content", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : ""));
+
     public static int Words(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
 }

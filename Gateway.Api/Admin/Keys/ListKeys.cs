@@ -17,12 +17,14 @@ public sealed record KeyResponse(Guid Id, Guid TeamId, string Name, string Prefi
     public int? RequestsPerMinute { get; init; }
     public int? TokensPerMinute { get; init; }
     public bool AllowsRequestProviderKey { get; init; }
+    /// <summary>How long the key's answers are cached (its own setting; its team's applies when null).</summary>
+    public int? CacheTtlSeconds { get; init; }
 
     public static KeyResponse From(KeyView k) => new(k.Id, k.TeamId, k.Name, k.Prefix, k.Revoked, k.RevokedReason, k.IssuedAt, k.RevokedAt)
     {
         Owner = k.Owner, ExpiresAt = k.ExpiresAt, RotatedAt = k.RotatedAt, PreviousSecretValidUntil = k.PreviousValidUntil,
         AllowedModels = k.AllowedModels, RequestsPerMinute = k.RequestsPerMinute, TokensPerMinute = k.TokensPerMinute,
-        AllowsRequestProviderKey = k.AllowsRequestProviderKey,
+        AllowsRequestProviderKey = k.AllowsRequestProviderKey, CacheTtlSeconds = k.CacheTtlSeconds,
     };
 }
 

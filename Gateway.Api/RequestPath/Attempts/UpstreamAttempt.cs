@@ -15,7 +15,8 @@ namespace Gateway.Api.RequestPath.Attempts;
 /// One call to one target: sent within the attempt's time limits; a failure read and classed; a stream read up to its
 /// first token while it can still fall back. Each call goes on the request's attempt trail.
 /// </summary>
-public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health, RequestCompletion completion, RequestUsage usage, GatewayOptions options)
+public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health, RequestCompletion completion, RequestUsage usage, Caching.CachedRelay cache,
+    GatewayOptions options)
 {
     static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
@@ -48,7 +49,7 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
             }
             else if (trace.Streamed && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
-                var relay = new StreamRelay(completion, usage, f.Ctx, trace, f.Head, f.OpenAiBody, f.Body, f.Dialect, a.Adapter.CreateStreamTranslator(target), response);
+                var relay = new StreamRelay(completion, usage, f.Ctx, trace, f.Head, f.OpenAiBody, f.Body, f.Dialect, a.Adapter.CreateStreamTranslator(target), response, cache);
                 (string ErrorClass, string Message)? broken;
                 try { broken = await relay.PrimeAsync(cancel.Token); }
                 catch

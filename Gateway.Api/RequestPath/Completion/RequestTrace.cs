@@ -23,6 +23,20 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     public bool Native { get; set; }
     /// <summary>Why the request has no OpenAI form, when only a target speaking the client's format can take it.</summary>
     public TranslationException? Untranslatable { get; set; }
+    /// <summary>The request's key in the response cache, when its answer is to be kept (for <see cref="CacheTtl"/>).</summary>
+    public string? CacheKey { get; set; }
+    public TimeSpan CacheTtl { get; set; }
+    /// <summary>Served from the response cache: what the cached answer cost when it was made.</summary>
+    public decimal? CacheSaved { get; private set; }
+
+    public void ServedFromCache(CatalogModel model, decimal saved)
+    {
+        Model = model;
+        CacheSaved = saved;
+    }
+
+    /// <summary>What the request cost, priced by the model's version in force when it started.</summary>
+    public decimal Cost => Model is null || CacheSaved is not null ? 0m : Model.PriceAt(StartedAt).Cost(PromptTokens, CompletionTokens, CachedPromptTokens, CacheCreationTokens);
     /// <summary>The request's record has been handed to the recorder (once only).</summary>
     public bool Recorded { get; private set; }
     public DateTimeOffset StartedAt { get; } = startedAt;
@@ -223,7 +237,7 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             CacheCreationTokens = CacheCreationTokens,
             UsageEstimated = UsageEstimated,
             // Priced by the version in force when the request started: a later price change never rewrites it.
-            Cost = Model is null ? 0m : Model.PriceAt(StartedAt).Cost(PromptTokens, CompletionTokens, CachedPromptTokens, CacheCreationTokens),
+            Cost = Cost,
             Streamed = Streamed,
             UpstreamTtfbMs = ttfbMs,
             UpstreamMs = upstreamMs,
@@ -236,6 +250,8 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
             CompletedAt = completedAt,
             TraceId = Span?.TraceId.ToHexString(),
             ClientApi = Dialect?.ApiFor(Operation),
+            CacheHit = CacheSaved is not null,
+            CostSaved = CacheSaved,
         };
     }
 }

@@ -13,7 +13,7 @@ namespace Gateway.Api.RequestPath.Relay;
 /// public model name by the provider's adapter and into the client's by its dialect, and sent once the request's record
 /// is durable.
 /// </summary>
-public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usage, GatewayOptions options)
+public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usage, Caching.CachedRelay cache, GatewayOptions options)
 {
     public async Task RelayAsync(AdmittedRequest f, IProviderAdapter adapter, HttpResponseMessage response, CancellationToken ct)
     {
@@ -57,6 +57,7 @@ public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usa
         }
         else output = f.Dialect.TranslateResponse(openAi.Span, scratch) ? scratch.Memory : openAi.Memory;
         await completion.CommitAsync(trace, 200, null, body.Span, output.Span);
+        cache.Keep(trace, openAi.Span);
 
         var http = f.Ctx.Response;
         http.StatusCode = 200;

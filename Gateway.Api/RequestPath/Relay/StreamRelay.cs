@@ -19,7 +19,7 @@ namespace Gateway.Api.RequestPath.Relay;
 /// </summary>
 public sealed class StreamRelay(
     RequestCompletion completion, RequestUsage usage, HttpContext ctx, RequestTrace trace, RequestHead head, ReadOnlyMemory<byte> openAiBody, PooledBuffer clientBody,
-    ClientDialect dialect, IStreamTranslator translator, HttpResponseMessage upstreamResponse) : IChunkSink, IDisposable
+    ClientDialect dialect, IStreamTranslator translator, HttpResponseMessage upstreamResponse, Caching.CachedRelay cache) : IChunkSink, IDisposable
 {
     const int CaptureLimit = 1024 * 1024;
     static readonly byte[] DataPrefix = "data: "u8.ToArray();
@@ -156,6 +156,7 @@ public sealed class StreamRelay(
             client.Fail(502, failure);
         }
         await completion.CommitAsync(trace, failure is null ? 200 : 502, failure is null ? null : "stream_interrupted", clientBody.Span, client.Captured);
+        if (failure is null) cache.KeepStreamed(trace, openAiChunks is null ? client.Captured : openAiChunks.Span);
         client.Release();
         await writer.FlushAsync(ctx.RequestAborted);
     }
