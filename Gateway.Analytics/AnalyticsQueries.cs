@@ -21,6 +21,7 @@ public static class AnalyticsQueries
         ["account"] = "account_id",
         ["route"] = "route",
         ["credential"] = "credential_kind",
+        ["api"] = "coalesce(client_api, 'unknown')",
     };
 
     internal static readonly Dictionary<string, string> Buckets = new(StringComparer.OrdinalIgnoreCase)
@@ -53,14 +54,16 @@ public static class AnalyticsQueries
             """, from, to);
     }
 
-    /// <summary>Cost, tokens and requests by a dimension, or per day.</summary>
+    /// <summary>Cost, tokens and requests by a dimension, or per day, with the response cache's hits and what they saved.</summary>
     public static QueryResult Cost(DuckDBConnection db, string by, DateTimeOffset? from, DateTimeOffset? to)
     {
         var group = by.Equals("day", StringComparison.OrdinalIgnoreCase) ? "time::date" : Pick(Dimensions, by, "by");
         return Run(db, $"""
-            select name::varchar as {by.ToLowerInvariant()}, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd
+            select name::varchar as {by.ToLowerInvariant()}, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd,
+                   cache_hits, saved_usd
             from (select {group} as name, count(*) as requests, sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens,
-                         sum(cached_tokens) as cached_tokens, sum(cost) as cost_usd
+                         sum(cached_tokens) as cached_tokens, sum(cost) as cost_usd,
+                         count(*) filter (where cache_hit) as cache_hits, sum(cost_saved) as saved_usd
                   from requests where time >= $from and time < $to group by all)
             order by cost_usd desc, 1
             """, from, to);

@@ -34,7 +34,10 @@ public static class AnalyticsSchema
             ttft_ms double,
             upstream_ms double,
             overhead_ms double not null,
-            total_ms double not null
+            total_ms double not null,
+            cache_hit boolean not null default false,
+            cost_saved decimal(18, 9) not null default 0,
+            client_api varchar
         );
         create table if not exists budget_debits (
             seq bigint not null,
@@ -100,6 +103,13 @@ public static class AnalyticsSchema
     {
         using var command = connection.CreateCommand();
         command.CommandText = Ddl;
+        command.ExecuteNonQuery();
+        // Files written before the response cache and the Responses API: their rows were all misses of unknown API.
+        command.CommandText = """
+            alter table requests add column if not exists cache_hit boolean default false;
+            alter table requests add column if not exists cost_saved decimal(18, 9) default 0;
+            alter table requests add column if not exists client_api varchar;
+            """;
         command.ExecuteNonQuery();
         command.CommandText = "select count(*) from duckdb_tables() where table_name = 'export_state'";
         if (Convert.ToInt64(command.ExecuteScalar()) > 0)

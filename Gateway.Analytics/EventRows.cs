@@ -26,7 +26,8 @@ internal sealed class EventRows
         nameof(RequestCompleted.PromptTokens), nameof(RequestCompleted.CompletionTokens), nameof(RequestCompleted.CachedPromptTokens),
         nameof(RequestCompleted.UsageEstimated), nameof(RequestCompleted.Cost), nameof(RequestCompleted.UpstreamTtfbMs),
         nameof(RequestCompleted.UpstreamMs), nameof(RequestCompleted.OverheadMs), nameof(RequestCompleted.TotalMs),
-        nameof(RequestCompleted.StartedAt), nameof(RequestCompleted.Attempts));
+        nameof(RequestCompleted.StartedAt), nameof(RequestCompleted.Attempts),
+        nameof(RequestCompleted.CacheHit), nameof(RequestCompleted.CostSaved), nameof(RequestCompleted.ClientApi));
 
     const int Texts = 10, RequestId = 0, TeamId = 2, KeyId = 3, ModelAsked = 5, ErrorCode = 9;
 
@@ -50,8 +51,9 @@ internal sealed class EventRows
         attempts.Clear();
         int status = 0;
         long prompt = 0, completion = 0, cached = 0;
-        bool streamed = false, estimated = false, seenStatus = false, seenTotal = false, seenOverhead = false, seenStarted = false;
-        decimal cost = 0;
+        bool streamed = false, estimated = false, seenStatus = false, seenTotal = false, seenOverhead = false, seenStarted = false, cacheHit = false;
+        decimal cost = 0, saved = 0;
+        Utf8 clientApi = default;
         double? ttfb = null, upstream = null;
         double overhead = 0, total = 0;
         var started = default(DateTime);
@@ -80,6 +82,9 @@ internal sealed class EventRows
                 case 20: total = reader.GetDouble(); seenTotal = true; break;
                 case 21: started = reader.GetDateTimeOffset().UtcDateTime; seenStarted = true; break;
                 case 22: ReadAttempts(ref reader, buffer, offset); break;
+                case 23: cacheHit = reader.GetBoolean(); break;
+                case 24: saved = reader.GetDecimal(); break;
+                case 25: clientApi = Utf8.Of(ref reader, buffer, offset); break;
                 default: reader.Skip(); break;
             }
         }
@@ -99,6 +104,7 @@ internal sealed class EventRows
         row.AppendValue(status).Text(texts[ErrorCode], buffer).AppendValue(attempts.Count).AppendValue(fellBack).AppendValue(streamed)
             .AppendValue(prompt).AppendValue(completion).AppendValue(cached).AppendValue(estimated)
             .AppendValue(cost).AppendValue(ttfb).AppendValue(upstream).AppendValue(overhead).AppendValue(total)
+            .AppendValue(cacheHit).AppendValue(saved).Text(clientApi, buffer)
             .EndRow();
 
         for (var i = 0; i < attempts.Count; i++)

@@ -119,7 +119,7 @@ static void Queries(int rows)
             insert into requests select i, timestamp '2026-11-01' + (i % 2592000) * interval 1 second, uuid()::varchar, null,
               '00000000-0000-0000-0001-' || lpad((i % 40)::varchar, 12, '0'), '00000000-0000-0000-0000-' || lpad((i % 5000)::varchar, 12, '0'),
               null, 'bench/m' || (i % 12), 'bench/m' || (i % 12), null, 'gateway', case when i % 50 = 0 then 502 else 200 end, null, 1, false, i % 3 = 0,
-              20 + i % 300, 50 + i % 700, 0, false, ((i % 1000) * 0.0000123)::decimal(18, 9), 100 + i % 900, 300 + i % 2000, 0.01, 301 + (i * 7919) % 2000
+              20 + i % 300, 50 + i % 700, 0, false, ((i % 1000) * 0.0000123)::decimal(18, 9), 100 + i % 900, 300 + i % 2000, 0.01, 301 + (i * 7919) % 2000, i % 20 = 0, case when i % 20 = 0 then ((i % 1000) * 0.0000123)::decimal(18, 9) else 0 end, 'chat.completions'
             from range({rows}) t(i)
             """;
         command.ExecuteNonQuery();

@@ -168,7 +168,7 @@ public class ExportTests(GatewayFixture gateway)
                 r.TeamId.ToString(), r.KeyId.ToString(), r.Route, r.ModelAsked, r.ModelServed, r.ProviderId?.ToString(), r.CredentialKind,
                 r.Status, r.ErrorCode, r.Attempts.Count, r.Attempts.Any(a => a.Outcome == "fell_back"), r.Streamed,
                 r.PromptTokens, r.CompletionTokens, r.CachedPromptTokens, r.UsageEstimated, r.Cost,
-                r.UpstreamTtfbMs, r.UpstreamMs, r.OverheadMs, r.TotalMs,
+                r.UpstreamTtfbMs, r.UpstreamMs, r.OverheadMs, r.TotalMs, r.CacheHit, r.CostSaved ?? 0m, r.ClientApi,
             ];
             Assert.Equal(expected, row);
             var attempts = Rows(duck, $"select attempt, model, provider_id, status, error_class, latency_ms, outcome from attempts where request_id = '{r.RequestId}' order by attempt");

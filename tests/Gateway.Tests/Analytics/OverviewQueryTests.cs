@@ -32,7 +32,7 @@ public class OverviewQueryTests : IDisposable
                 var hour = i % 3;
                 var status = i % 40 == 0 ? 502 : 200;
                 var model = i % 2 == 0 ? "a/one" : "b/two";
-                values.Add($"({i}, timestamp '2026-12-01 0{hour}:15:00', 'r{i}', null, 't', 'k', null, '{model}', '{model}', 'p', 'gateway', {status}, null, 1, {(i % 10 == 0 ? "true" : "false")}, false, 10, 20, 0, false, 0.001, null, null, 1, {ms.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+                values.Add($"({i}, timestamp '2026-12-01 0{hour}:15:00', 'r{i}', null, 't', 'k', null, '{model}', '{model}', 'p', 'gateway', {status}, null, 1, {(i % 10 == 0 ? "true" : "false")}, false, 10, 20, 0, false, 0.001, null, null, 1, {ms.ToString(System.Globalization.CultureInfo.InvariantCulture)}, false, 0, null)");
             }
             insert.CommandText = "insert into requests values " + string.Join(",", values);
             insert.ExecuteNonQuery();
@@ -80,7 +80,7 @@ public class OverviewQueryTests : IDisposable
         using (var insert = db.CreateCommand())
         {
             insert.CommandText = string.Join(";", new[] { "00:59:59.999", "01:00:00", "01:59:59.999", "02:00:00" }.Select((t, i) =>
-                $"insert into requests values ({i}, timestamp '2026-12-01 {t}', 'r{i}', null, 't', 'k', null, 'm', 'm', 'p', 'gateway', 200, null, 1, false, false, 1, 1, 0, false, 0.5, null, null, 1, 10)"));
+                $"insert into requests values ({i}, timestamp '2026-12-01 {t}', 'r{i}', null, 't', 'k', null, 'm', 'm', 'p', 'gateway', 200, null, 1, false, false, 1, 1, 0, false, 0.5, null, null, 1, 10, false, 0, null)"));
             insert.ExecuteNonQuery();
         }
 

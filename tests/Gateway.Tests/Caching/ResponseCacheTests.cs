@@ -53,6 +53,15 @@ public class ResponseCacheTests(GatewayFixture gateway)
         Assert.Equal(0m, hit.Cost);
         Assert.Equal(made.Cost, hit.CostSaved);
         Assert.Empty(hit.Attempts);
+
+        // Finance sees the savings beside the cost: the key's two requests, one of them a hit that saved the first's cost.
+        var finance = gateway.Client(GatewayFixture.AdminKey);
+        var rows = (await Gateway.Tests.Analytics.AnalyticsAnswer.EventuallyAsync(finance, "/admin/analytics/cost?by=key",
+            a => a.Rows.Any(r => r[0].GetString() == key.Id.ToString() && r[1].GetInt64() == 2))).Rows;
+        var row = rows.Single(r => r[0].GetString() == key.Id.ToString());
+        Assert.Equal(made.Cost, row[5].GetDecimal());
+        Assert.Equal(1, row[6].GetInt64());
+        Assert.Equal(made.Cost, row[7].GetDecimal());
     }
 
     [Fact]
