@@ -11,6 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 J='content-type: application/json'
 G="http://127.0.0.1:$GW_PORT"
 ROUNDS="${BENCH_ROUNDS:-3}"
+CONCURRENCY="${BENCH_CONCURRENCY:-1 16}"
 : >"$OUT/cache.txt"
 
 wrk_run() { # url model key concurrency seconds
@@ -28,17 +29,19 @@ phase() { # label
   wrk_run "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" 16 5 >/dev/null
   wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$KEY" 16 "${BENCH_WARMUP_SECONDS:-20}" >/dev/null
   wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$cache_key" 16 10 >/dev/null
-  local t0 t1 n
+  local t0 t1 n c
   for round in $(seq 1 "$ROUNDS"); do
-    echo "$1 direct $(wrk_run "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" 16 "$SECONDS_PER_RUN")" >>"$OUT/cache.txt"
-    t0=$(proc_ticks "$GW_PID")
-    line=$(wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$KEY" 16 "$SECONDS_PER_RUN"); t1=$(proc_ticks "$GW_PID")
-    n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
-    echo "$1 miss $line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n")" >>"$OUT/cache.txt"
-    t0=$(proc_ticks "$GW_PID")
-    line=$(wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$cache_key" 16 "$SECONDS_PER_RUN"); t1=$(proc_ticks "$GW_PID")
-    n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
-    echo "$1 hit $line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n")" >>"$OUT/cache.txt"
+    for c in $CONCURRENCY; do
+      echo "$1 c=$c direct $(wrk_run "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" gpt-4o-mini "" "$c" "$SECONDS_PER_RUN")" >>"$OUT/cache.txt"
+      t0=$(proc_ticks "$GW_PID")
+      line=$(wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$KEY" "$c" "$SECONDS_PER_RUN"); t1=$(proc_ticks "$GW_PID")
+      n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
+      echo "$1 c=$c miss $line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n")" >>"$OUT/cache.txt"
+      t0=$(proc_ticks "$GW_PID")
+      line=$(wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$cache_key" "$c" "$SECONDS_PER_RUN"); t1=$(proc_ticks "$GW_PID")
+      n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
+      echo "$1 c=$c hit $line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n")" >>"$OUT/cache.txt"
+    done
   done
   echo "$1: hits recorded $(pg -c "select count(*) from gateway.mt_events where type = 'request_completed' and (data->>'cacheHit')::boolean and data->>'keyId' = '$cache_id'")," \
     "upstream calls for the cached key $(pg -c "select count(*) from gateway.mt_events where type = 'request_completed' and not coalesce((data->>'cacheHit')::boolean, false) and data->>'keyId' = '$cache_id'")" | tee -a "$OUT/cache.txt"
@@ -51,14 +54,16 @@ start_gateway "$GW_PORT" "$OUT/gateway.log" GATEWAY_DATA="$(mktemp -d)" GATEWAY_
 wait_for "$G/health"
 phase async
 
-echo "c=16, ${SECONDS_PER_RUN}s rows, $ROUNDS rounds alternating; medians of the rounds (µs):"
-printf '%-8s %-7s %8s %8s %9s %9s %8s\n' ledger row rps p50 added_p50 p99 cpu_us
+echo "${SECONDS_PER_RUN}s rows, $ROUNDS rounds alternating; medians of the rounds (µs):"
+printf '%-8s %-5s %-7s %8s %8s %9s %9s %8s\n' ledger conc row rps p50 added_p50 p99 cpu_us
 for ledger in durable async; do
-  direct=$(grep "^$ledger direct " "$OUT/cache.txt" | sed 's/.*p50_us=\([0-9]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  for row in direct miss hit; do
-    grep "^$ledger $row " "$OUT/cache.txt" | awk -v l="$ledger" -v r="$row" -v d="$direct" '
-      { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } n++; rps[n] = v["rps"]; p50[n] = v["p50_us"]; p99[n] = v["p99_us"]; cpu[n] = v["cpu_us"] }
-      function med(a,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
-      END { m = med(p50); printf "%-8s %-7s %8.0f %8d %9s %9d %8s\n", l, r, med(rps), m, (r == "direct" ? "-" : m - d), med(p99), (r == "direct" ? "-" : med(cpu)) }'
+  for c in $CONCURRENCY; do
+    direct=$(grep "^$ledger c=$c direct " "$OUT/cache.txt" | sed 's/.*p50_us=\([0-9]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    for row in direct miss hit; do
+      grep "^$ledger c=$c $row " "$OUT/cache.txt" | awk -v l="$ledger" -v c="$c" -v r="$row" -v d="$direct" '
+        { for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } n++; rps[n] = v["rps"]; p50[n] = v["p50_us"]; p99[n] = v["p99_us"]; cpu[n] = v["cpu_us"] }
+        function med(a,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
+        END { m = med(p50); printf "%-8s %-5s %-7s %8.0f %8d %9s %9d %8s\n", l, c, r, med(rps), m, (r == "direct" ? "-" : m - d), med(p99), (r == "direct" ? "-" : med(cpu)) }'
+    done
   done
 done | tee -a "$OUT/cache.txt"

@@ -1,72 +1,45 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Gateway.Api.Caching;
 
 /// <summary>
-/// The key of an answer in the response cache: the team, and the request in OpenAI's form made canonical — its model,
-/// messages, tools and sampling fields with object keys sorted, and without the fields that do not change the answer
+/// The key of an answer in the response cache: SHA-256 of the team and of the request in OpenAI's form — its model,
+/// messages, tools and sampling fields as sent — without the top-level fields that do not change the answer
 /// (<c>stream</c>, <c>stream_options</c>, <c>user</c>, <c>metadata</c>, <c>store</c>, <c>safety_identifier</c>,
-/// <c>prompt_cache_key</c>, <c>service_tier</c>). So the same question from the same team finds the same answer whatever
-/// API it came through, streamed or not, and a team never finds another team's.
+/// <c>prompt_cache_key</c>, <c>service_tier</c>). Read in one pass with no document built: the JSON's tokens are hashed
+/// as they come (whitespace does not count), so the same question from the same team finds the same answer whatever API
+/// it came through, streamed or not, and a team never finds another team's.
 /// </summary>
 public static class ResponseCacheKey
 {
-    static readonly string[] Volatile = ["stream", "stream_options", "user", "metadata", "store", "safety_identifier", "prompt_cache_key", "service_tier"];
-
     public static string For(Guid teamId, ReadOnlySpan<byte> openAiBody)
     {
-        var root = JsonNode.Parse(openAiBody) as JsonObject ?? throw new JsonException("The request body must be a JSON object.");
-        foreach (var name in Volatile) root.Remove(name);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(teamId.ToByteArray());
-        using (var stream = new HashStream(hash))
-        using (var json = new Utf8JsonWriter(stream))
-            WriteSorted(json, root);
+        Span<byte> scratch = stackalloc byte[16];
+        teamId.TryWriteBytes(scratch);
+        hash.AppendData(scratch);
+        var reader = new Utf8JsonReader(openAiBody);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && IsVolatile(ref reader))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+            // The token's kind and its raw bytes: "1" the number and "1" the string differ, as do a key and a value.
+            scratch[0] = (byte)reader.TokenType;
+            hash.AppendData(scratch[..1]);
+            if (reader.HasValueSequence)
+                foreach (var segment in reader.ValueSequence) hash.AppendData(segment.Span);
+            else hash.AppendData(reader.ValueSpan);
+        }
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    static void WriteSorted(Utf8JsonWriter json, JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                json.WriteStartObject();
-                foreach (var (name, value) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    json.WritePropertyName(name);
-                    WriteSorted(json, value);
-                }
-                json.WriteEndObject();
-                break;
-            case JsonArray a:
-                json.WriteStartArray();
-                foreach (var item in a) WriteSorted(json, item);
-                json.WriteEndArray();
-                break;
-            case null:
-                json.WriteNullValue();
-                break;
-            default:
-                node.WriteTo(json);
-                break;
-        }
-    }
-
-    /// <summary>Feeds what is written straight into the hash.</summary>
-    sealed class HashStream(IncrementalHash hash) : Stream
-    {
-        public override void Write(byte[] buffer, int offset, int count) => hash.AppendData(buffer, offset, count);
-        public override void Write(ReadOnlySpan<byte> buffer) => hash.AppendData(buffer);
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
+    static bool IsVolatile(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("stream"u8) || reader.ValueTextEquals("stream_options"u8) || reader.ValueTextEquals("user"u8)
+        || reader.ValueTextEquals("metadata"u8) || reader.ValueTextEquals("store"u8) || reader.ValueTextEquals("safety_identifier"u8)
+        || reader.ValueTextEquals("prompt_cache_key"u8) || reader.ValueTextEquals("service_tier"u8);
 }
