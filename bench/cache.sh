@@ -3,7 +3,7 @@
 # rounds: "direct" (the mock), "miss" (the demo key, no cache: every request upstream), "hit" (a key whose answers are
 # cached: the same request every time, so all but the first are hits). Added p50 = gateway p50 − direct p50. Every
 # gateway request, hit or not, is recorded before its answer completes; the rows are run with the durable ledger
-# (default) and again with the async ledger (Gateway__AsyncLedger=true), which takes the commit off the answer's path.
+# (default) and again with the async ledger (Gateway__Ledger=async), which takes the commit off the answer's path.
 # Run it with ./gateway bench cache.
 set -euo pipefail
 
@@ -50,7 +50,7 @@ phase() { # label
 phase durable
 kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true
 start_gateway "$GW_PORT" "$OUT/gateway.log" GATEWAY_DATA="$(mktemp -d)" GATEWAY_ADMIN_KEY="$ADMIN" GATEWAY_DEMO_KEY="$KEY" \
-  Gateway__AsyncLedger=true Logging__LogLevel__Default=Warning
+  Gateway__Ledger=async Logging__LogLevel__Default=Warning
 wait_for "$G/health"
 phase async
 
