@@ -19,21 +19,30 @@ wrk_run responses.lua /v1/responses true 16 10 >/dev/null
 wrk_run responses.lua /v1/responses false 16 5 >/dev/null
 from=$(date -u +%FT%T.%NZ)
 : >"$OUT/responses.txt"
+row() { # label script path store
+  local t0 t1 line n
+  t0=$(proc_ticks "$GW_PID")
+  line=$(wrk_run "$2" "$3" "$4" 16 "$SECONDS_PER_RUN")
+  t1=$(proc_ticks "$GW_PID")
+  n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
+  echo "$1 $line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n")" >>"$OUT/responses.txt"
+}
 for round in $(seq 1 "$ROUNDS"); do
-  echo "chat $(wrk_run chat.lua /v1/chat/completions true 16 "$SECONDS_PER_RUN")" >>"$OUT/responses.txt"
-  echo "responses-nostore $(wrk_run responses.lua /v1/responses false 16 "$SECONDS_PER_RUN")" >>"$OUT/responses.txt"
-  echo "responses-store $(wrk_run responses.lua /v1/responses true 16 "$SECONDS_PER_RUN")" >>"$OUT/responses.txt"
+  row chat chat.lua /v1/chat/completions true
+  row responses-nostore responses.lua /v1/responses false
+  row responses-store responses.lua /v1/responses true
 done
 to=$(date -u +%FT%T.%NZ)
 
 echo "c=16, ${SECONDS_PER_RUN}s rows, $ROUNDS rounds alternating (wrk p50 per row, µs):"
 for label in chat responses-nostore responses-store; do
-  grep "^$label " "$OUT/responses.txt" | awk -v l="$label" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } p = p sprintf(" %s", v["p50_us"]); r = r sprintf(" %s", v["rps"]); e += v["non2xx"] + v["sockerr"] }
-    END { printf "%-18s p50_us:%s  rps:%s  errors=%d\n", l, p, r, e }'
+  grep "^$label " "$OUT/responses.txt" | awk -v l="$label" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } p = p sprintf(" %s", v["p50_us"]); r = r sprintf(" %s", v["rps"]); c = c sprintf(" %s", v["cpu_us"]); e += v["non2xx"] + v["sockerr"] }
+    END { printf "%-18s p50_us:%s  rps:%s  gateway cpu_us:%s  errors=%d\n", l, p, r, c, e }'
 done
 echo
 echo "Gateway's own time per request (overheadMs), from the request events of the measured rounds:"
-pg -c "select coalesce(data->>'clientApi', '?'), count(*),
+pg -c "select coalesce(data->>'clientApi', '?') || case when data->>'clientApi' = 'responses' then
+      case when exists (select 1 from gateway.stored_responses s where s.request_id = (data->>'requestId')::uuid) then ' (store)' else ' (store:false)' end else '' end, count(*),
     round(percentile_cont(0.5) within group (order by (data->>'overheadMs')::float)::numeric * 1000, 1) as own_p50_us,
     round(percentile_cont(0.9) within group (order by (data->>'overheadMs')::float)::numeric * 1000, 1) as own_p90_us
   from gateway.mt_events where type = 'request_completed'
