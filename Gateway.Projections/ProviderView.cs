@@ -11,6 +11,8 @@ public sealed class ProviderView
     public string BaseUrl { get; set; } = "";
     public Guid? CredentialId { get; set; }
     public string? ApiVersion { get; set; }
+    /// <summary>As registered: null when the registration did not say (the kind's default applies).</summary>
+    public bool? ResponsesApi { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
 
     public static ProviderView Create(IEvent<ProviderRegistered> e) => new()
@@ -21,6 +23,7 @@ public sealed class ProviderView
         BaseUrl = e.Data.BaseUrl,
         CredentialId = e.Data.CredentialId,
         ApiVersion = e.Data.ApiVersion,
+        ResponsesApi = e.Data.ResponsesApi,
         RegisteredAt = e.At(),
     };
 

@@ -6,7 +6,9 @@ using Gateway.Projections;
 namespace Gateway.Api.ControlPlane;
 
 /// <summary>An upstream as the hot path needs it: where, which wire format, and the decrypted key.</summary>
-public sealed record UpstreamProvider(Guid Id, string Name, string Kind, string BaseUrl, string? ApiKey, Guid? CredentialId, string? ApiVersion = null);
+/// <param name="ServesResponses">Takes OpenAI Responses calls as they are (<see cref="Gateway.Domain.Providers.ResponsesSupport"/>).</param>
+public sealed record UpstreamProvider(Guid Id, string Name, string Kind, string BaseUrl, string? ApiKey, Guid? CredentialId, string? ApiVersion = null,
+    bool ServesResponses = false);
 
 /// <summary>A team's own key for one provider (BYOK), decrypted.</summary>
 public sealed record TeamCredential(Guid CredentialId, string ApiKey);
@@ -125,7 +127,8 @@ public sealed class ControlPlaneSnapshot
         var upstreams = providers.ToDictionary(
             p => p.Id,
             p => new UpstreamProvider(p.Id, p.Name, p.Kind, p.BaseUrl.TrimEnd('/'),
-                p.CredentialId is { } c && providerKeys.TryGetValue(c, out var key) ? key : null, p.CredentialId, p.ApiVersion));
+                p.CredentialId is { } c && providerKeys.TryGetValue(c, out var key) ? key : null, p.CredentialId, p.ApiVersion,
+                Gateway.Domain.Providers.ResponsesSupport.Serves(p.Kind, p.BaseUrl, p.ResponsesApi)));
         ProvidersByName = upstreams.Values.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
 
         ModelsByPublicId = models

@@ -17,6 +17,13 @@ public sealed class AzureAdapter : OpenAiAdapter
     public override HttpRequestMessage CreateRequest(UpstreamCall call, HttpContent body)
     {
         var provider = call.Model.Provider;
+        if (call.Native)
+        {
+            // Responses lives on Azure's v1 surface: no api-version, the deployment named by the body's model.
+            var responses = new HttpRequestMessage(HttpMethod.Post, $"{provider.BaseUrl}/openai/v1/responses") { Content = body };
+            if (call.ApiKey is not null) responses.Headers.TryAddWithoutValidation("api-key", call.ApiKey);
+            return responses;
+        }
         var operation = call.Operation == Operation.Chat ? "chat/completions" : "embeddings";
         var url = $"{provider.BaseUrl}/openai/deployments/{Uri.EscapeDataString(call.Model.UpstreamModel)}/{operation}" +
                   $"?api-version={Uri.EscapeDataString(provider.ApiVersion ?? DefaultApiVersion)}";

@@ -32,11 +32,21 @@ public interface IProviderAdapter
     TokenUsage? WriteResponse(ReadOnlySpan<byte> upstreamJson, CatalogModel model, PooledBuffer output);
 
     IStreamTranslator CreateStreamTranslator(CatalogModel model);
+
+    /// <summary>
+    /// A complete answer to a native call (<see cref="UpstreamCall.Native"/>) → OpenAI JSON, for the record and usage.
+    /// Most kinds answer a native call in the format they always speak.
+    /// </summary>
+    TokenUsage? WriteNativeResponse(ReadOnlySpan<byte> upstreamJson, CatalogModel model, PooledBuffer output) => WriteResponse(upstreamJson, model, output);
+
+    /// <summary>The stream of a native call → OpenAI chunks, for the record and usage.</summary>
+    IStreamTranslator CreateNativeStreamTranslator(CatalogModel model) => CreateStreamTranslator(model);
 }
 
 /// <summary>What one upstream call needs besides its body: the model, the operation, and whose key pays.</summary>
 /// <param name="Beta">The client's <c>anthropic-beta</c> header, passed on when its body is (a native call).</param>
-public readonly record struct UpstreamCall(CatalogModel Model, Operation Operation, bool Stream, string? ApiKey, string? Beta = null);
+/// <param name="Native">The body is the client's own, in a format the upstream speaks natively (Anthropic's Messages, OpenAI's Responses).</param>
+public readonly record struct UpstreamCall(CatalogModel Model, Operation Operation, bool Stream, string? ApiKey, string? Beta = null, bool Native = false);
 
 /// <summary>Finds the adapter for a provider's kind.</summary>
 public sealed class ProviderAdapters(IEnumerable<IProviderAdapter> adapters)

@@ -8,7 +8,8 @@ namespace Gateway.Api.Providers;
 
 /// <summary>
 /// OpenAI and every server speaking its format (vLLM, Ollama, Mistral, Groq, Together, DeepSeek): bodies pass
-/// through byte for byte with only the model name swapped, so unknown fields reach the upstream untouched.
+/// through byte for byte with only the model name swapped, so unknown fields reach the upstream untouched. A provider
+/// that serves OpenAI's Responses API (<see cref="UpstreamProvider.ServesResponses"/>) takes <c>/v1/responses</c> calls natively.
 /// </summary>
 public class OpenAiAdapter : IProviderAdapter
 {
@@ -21,7 +22,7 @@ public class OpenAiAdapter : IProviderAdapter
 
     public virtual HttpRequestMessage CreateRequest(UpstreamCall call, HttpContent body)
     {
-        var path = call.Operation == Operation.Chat ? "/chat/completions" : "/embeddings";
+        var path = call.Native ? "/responses" : call.Operation == Operation.Chat ? "/chat/completions" : "/embeddings";
         var request = new HttpRequestMessage(HttpMethod.Post, call.Model.Provider.BaseUrl + path) { Content = body };
         if (call.ApiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", call.ApiKey);
         return request;
@@ -35,4 +36,10 @@ public class OpenAiAdapter : IProviderAdapter
     }
 
     public IStreamTranslator CreateStreamTranslator(CatalogModel model) => new OpenAiStreamTranslator(model.PublicIdJson);
+
+    /// <summary>A native call is a Responses call (to a provider that serves OpenAI's Responses API).</summary>
+    public TokenUsage? WriteNativeResponse(ReadOnlySpan<byte> upstreamJson, CatalogModel model, PooledBuffer output) =>
+        OpenAiResponses.ResponsesAnswer.Write(upstreamJson, model.PublicId, output);
+
+    public IStreamTranslator CreateNativeStreamTranslator(CatalogModel model) => new OpenAiResponses.ResponsesEventTranslator(model.PublicId);
 }

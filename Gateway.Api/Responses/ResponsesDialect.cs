@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Gateway.Api.ControlPlane;
+using Gateway.Api.Providers;
 using Gateway.Api.OpenAi;
 using Gateway.Api.RequestPath.Admission;
 using Gateway.Api.RequestPath.Wire;
@@ -74,6 +75,36 @@ public sealed class ResponsesDialect(ResponseStore store) : ClientDialect
 
     public override ClientStream OpenStream(RequestHead chat, Guid requestId, DateTimeOffset created, string model, PipeWriter writer) =>
         new ResponsesClientStream(writer, new ResponsesStreamEncoder(response!, model), this);
+
+    /// <summary>A provider that serves the Responses API gets the request as the client wrote it (<see cref="ResponsesPassthrough"/>).</summary>
+    public override bool WriteNativeBody(ReadOnlySpan<byte> body, CatalogModel target, Providers.IProviderAdapter adapter, PooledBuffer output)
+    {
+        if (!target.Provider.ServesResponses) return false;
+        ResponsesPassthrough.WriteBody(body, target.UpstreamModel, previous?.Messages ?? default, output);
+        return true;
+    }
+
+    public override void WriteNativeAnswer(ReadOnlySpan<byte> upstreamAnswer, string publicModel, ReadOnlySpan<byte> openAiAnswer, PooledBuffer output)
+    {
+        var start = output.Length;
+        ResponsesPassthrough.Splice(upstreamAnswer, 1, response!.Id, publicModel, head!.Store, head.PreviousResponseId, output);
+        KeepNative(output.Span[start..]);
+    }
+
+    public override ClientStream OpenNativeStream(string publicModel, PipeWriter writer) => new ResponsesNativeStream(writer, this, publicModel);
+
+    /// <summary>Writes a lifecycle event's response object under the gateway's id, model, store and previous response.</summary>
+    internal void SpliceEvent(ReadOnlySpan<byte> data, string publicModel, PooledBuffer output) =>
+        ResponsesPassthrough.Splice(data, 2, response!.Id, publicModel, head!.Store, head.PreviousResponseId, output);
+
+    /// <summary>With <c>store</c>, a natively served answer is kept as a translated one is: <paramref name="responseJson"/> is its response object.</summary>
+    internal void KeepNative(ReadOnlySpan<byte> responseJson)
+    {
+        if (head is not { Store: true }) return;
+        var reader = new Utf8JsonReader(responseJson);
+        using var document = JsonDocument.ParseValue(ref reader);
+        Keep(ResponsesPassthrough.OutputOf(document.RootElement), responseJson);
+    }
 
     /// <summary>With <c>store</c>, the answer is kept with the request's record: its messages, input items and response object.</summary>
     internal void Keep(ResponseOutput answer, ReadOnlySpan<byte> responseJson)

@@ -69,6 +69,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         });
         await AdminPostAsync("/admin/providers", new { name = "mock", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey });
         // The same mock under each other wire format it speaks.
+        // The same mock, registered as an upstream that serves OpenAI's Responses API itself: /v1/responses passes through.
+        await AdminPostAsync("/admin/providers", new { name = "mock-responses", kind = "openai", baseUrl = Mock.BaseUrl, apiKey = ProviderKey, responsesApi = true });
         await AdminPostAsync("/admin/providers", new { name = "mock-anthropic", kind = "anthropic", baseUrl = Mock.AnthropicBaseUrl, apiKey = ProviderKey });
         await AdminPostAsync("/admin/providers", new { name = "mock-gemini", kind = "gemini", baseUrl = Mock.GeminiBaseUrl, apiKey = ProviderKey });
         await AdminPostAsync("/admin/providers", new { name = "mock-azure", kind = "azure", baseUrl = Mock.AzureBaseUrl, apiKey = ProviderKey, apiVersion = "2024-10-21" });

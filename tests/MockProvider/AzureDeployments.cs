@@ -13,6 +13,20 @@ internal static partial class AzureDeployments
     {
         app.MapPost("/openai/deployments/{deployment}/chat/completions", (RequestDelegate)(ctx => ChatAsync(ctx, state)));
         app.MapPost("/openai/deployments/{deployment}/embeddings", (RequestDelegate)(ctx => EmbeddingsAsync(ctx, state)));
+        // The v1 surface: no api-version, the deployment named by the body's model.
+        app.MapPost("/openai/v1/responses", (RequestDelegate)(ctx => ResponsesAsync(ctx, state)));
+    }
+
+    private static async Task ResponsesAsync(HttpContext ctx, MockState state)
+    {
+        string? key = Credentials.Azure(ctx.Request);
+        var body = await state.ReadAndLogAsync(ctx, readBody: true, key);
+        if (state.Rejects(key))
+        {
+            await AccessDeniedAsync(ctx);
+            return;
+        }
+        await ResponsesApi.ServeAsync(ctx, state, body!, deployment: null);
     }
 
     private static async Task ChatAsync(HttpContext ctx, MockState state)

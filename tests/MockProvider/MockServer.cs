@@ -77,6 +77,7 @@ public sealed class MockServer : IAsyncDisposable
 
         app.Use(ErrorBarrier.Wrap);
         app.MapPost("/v1/chat/completions", (RequestDelegate)(ctx => ChatCompletions.HandleAsync(ctx, state)));
+        app.MapPost("/v1/responses", (RequestDelegate)(ctx => ResponsesApi.HandleAsync(ctx, state)));
         app.MapPost("/v1/embeddings", (RequestDelegate)(ctx => Embeddings.HandleAsync(ctx, state)));
         app.MapGet("/v1/models", (RequestDelegate)(ctx => ModelList.HandleAsync(ctx, state)));
         app.MapPost("/v1/messages", (RequestDelegate)(ctx => AnthropicMessages.HandleAsync(ctx, state)));

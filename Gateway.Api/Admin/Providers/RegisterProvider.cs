@@ -11,9 +11,11 @@ namespace Gateway.Api.Admin.Providers;
 
 /// <summary>
 /// Register an upstream. The API key is encrypted at rest and never returned. <paramref name="ApiVersion"/> is
-/// Azure's api-version (default 2024-10-21); other kinds ignore it.
+/// Azure's api-version (default 2024-10-21); other kinds ignore it. <paramref name="ResponsesApi"/> says whether the
+/// upstream serves OpenAI's Responses API, so <c>/v1/responses</c> calls pass through to it (openai and azure kinds only;
+/// by default true for Azure and for https://api.openai.com, false for other OpenAI-format servers).
 /// </summary>
-public sealed record RegisterProvider(string Name, string Kind, string BaseUrl, string? ApiKey, string? ApiVersion = null);
+public sealed record RegisterProvider(string Name, string Kind, string BaseUrl, string? ApiKey, string? ApiVersion = null, bool? ResponsesApi = null);
 
 public sealed class RegisterProviderValidator : AbstractValidator<RegisterProvider>
 {
@@ -26,6 +28,8 @@ public sealed class RegisterProviderValidator : AbstractValidator<RegisterProvid
         RuleFor(x => x.Kind).Must(ProviderKinds.IsKnown).WithMessage($"must be one of: {string.Join(", ", ProviderKinds.All)}.");
         RuleFor(x => x.BaseUrl).MaximumLength(AdminLimits.Url).Must(BeHttpUrl).WithMessage("must be an absolute http(s) URL, e.g. https://api.openai.com/v1.");
         RuleFor(x => x.ApiKey).MaximumLength(AdminLimits.ApiKey);
+        RuleFor(x => x.ResponsesApi).Must((command, declared) => declared != true || ResponsesSupport.CanServe(command.Kind))
+            .WithMessage("only openai and azure providers can serve OpenAI's Responses API.");
         RuleFor(x => x.ApiVersion).MaximumLength(AdminLimits.ApiVersion).Matches("^[0-9A-Za-z.-]+$").WithMessage("must be a version such as 2024-10-21.");
     }
 
@@ -33,10 +37,13 @@ public sealed class RegisterProviderValidator : AbstractValidator<RegisterProvid
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
-public sealed record ProviderResponse(Guid Id, string Name, string Kind, string BaseUrl, bool HasApiKey, DateTimeOffset RegisteredAt, string? ApiVersion = null)
+/// <param name="ResponsesApi">Whether <c>/v1/responses</c> calls pass through to this provider (as registered, or the kind's default).</param>
+public sealed record ProviderResponse(Guid Id, string Name, string Kind, string BaseUrl, bool HasApiKey, DateTimeOffset RegisteredAt, string? ApiVersion = null,
+    bool ResponsesApi = false)
     : CreationResponse($"/admin/providers/{Id}")
 {
-    public static ProviderResponse From(ProviderView v) => new(v.Id, v.Name, v.Kind, v.BaseUrl, v.CredentialId is not null, v.RegisteredAt, v.ApiVersion);
+    public static ProviderResponse From(ProviderView v) => new(v.Id, v.Name, v.Kind, v.BaseUrl, v.CredentialId is not null, v.RegisteredAt, v.ApiVersion,
+        ResponsesSupport.Serves(v.Kind, v.BaseUrl, v.ResponsesApi));
 }
 
 public static class RegisterProviderEndpoint
@@ -62,9 +69,9 @@ public static class RegisterProviderEndpoint
             session.Store(secrets.Seal(credentialId.Value, command.ApiKey));
         }
         var registered = new ProviderRegistered(providerId, command.Name, command.Kind, command.BaseUrl.TrimEnd('/'), credentialId,
-            string.IsNullOrWhiteSpace(command.ApiVersion) ? null : command.ApiVersion.Trim());
+            string.IsNullOrWhiteSpace(command.ApiVersion) ? null : command.ApiVersion.Trim(), command.ResponsesApi);
         session.Events.StartStream<ProviderView>(providerId, registered);
         return new ProviderResponse(providerId, registered.Name, registered.Kind, registered.BaseUrl, credentialId is not null, time.GetUtcNow(),
-            registered.ApiVersion);
+            registered.ApiVersion, ResponsesSupport.Serves(registered.Kind, registered.BaseUrl, registered.ResponsesApi));
     }
 }

@@ -32,7 +32,7 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
 
     public void OnEvent(ReadOnlySpan<byte> eventName, ReadOnlySpan<byte> data, IChunkSink sink)
     {
-        var type = eventName.IsEmpty ? TypeOf(data) : eventName;
+        var type = eventName.IsEmpty ? EventType.Of(data) : eventName;
         if (type.SequenceEqual("content_block_delta"u8)) OnBlockDelta(data, sink);
         else if (type.SequenceEqual("content_block_start"u8)) OnBlockStart(data, sink);
         else if (type.SequenceEqual("message_start"u8)) OnMessageStart(data, sink);
@@ -252,20 +252,5 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
     {
         var reader = new Utf8JsonReader(data);
         return JsonDocument.ParseValue(ref reader);
-    }
-
-    // For upstreams that send data lines without event names; Anthropic repeats the name as "type".
-    static ReadOnlySpan<byte> TypeOf(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return [];
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool isType = reader.ValueTextEquals("type"u8);
-            if (!reader.Read()) break;
-            if (isType && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped) return data.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
-            reader.Skip();
-        }
-        return [];
     }
 }

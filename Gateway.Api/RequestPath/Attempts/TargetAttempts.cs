@@ -96,7 +96,7 @@ public sealed class TargetAttempts(ProviderAdapters adapters, TargetHealth healt
         upstreamBody = new PooledBuffer(f.OpenAiBody.Length + 256);
         try
         {
-            trace.Native = f.Dialect.NativeKind == adapter.Kind && adapter.WriteNativeBody(f.Body.Span, target, upstreamBody);
+            trace.Native = trace.Operation == Operation.Chat && f.Dialect.WriteNativeBody(f.Body.Span, target, adapter, upstreamBody);
             if (trace.Native) return null;
             if (trace.Untranslatable is { } untranslatable) throw untranslatable;
             adapter.WriteBody(f.OpenAiBody.Span, f.Head, target, upstreamBody);

@@ -33,7 +33,7 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
         var content = new ByteArrayContent(a.UpstreamBody.Array, 0, a.UpstreamBody.Length);
         content.Headers.ContentType = JsonContentType;
         var beta = trace.Native ? f.Ctx.Request.Headers["anthropic-beta"].ToString() : null;
-        using var request = a.Adapter.CreateRequest(new UpstreamCall(target, trace.Operation, trace.Streamed, a.ApiKey, beta), content);
+        using var request = a.Adapter.CreateRequest(new UpstreamCall(target, trace.Operation, trace.Streamed, a.ApiKey, beta, trace.Native), content);
         var span = GatewayTracing.StartAttempt(trace.Span, GenAi.Operation(trace.Operation), target, trace.AttemptCount + 1, trace.Streamed, request);
         AttemptResult result;
         HttpResponseMessage? response = null;
@@ -49,7 +49,7 @@ public sealed class UpstreamAttempt(UpstreamClient upstream, TargetHealth health
             }
             else if (trace.Streamed && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
-                var relay = new StreamRelay(completion, usage, f.Ctx, trace, f.Head, f.OpenAiBody, f.Body, f.Dialect, a.Adapter.CreateStreamTranslator(target), response, cache);
+                var relay = new StreamRelay(completion, usage, f.Ctx, trace, f.Head, f.OpenAiBody, f.Body, f.Dialect, trace.Native ? a.Adapter.CreateNativeStreamTranslator(target) : a.Adapter.CreateStreamTranslator(target), response, cache);
                 (string ErrorClass, string Message)? broken;
                 try { broken = await relay.PrimeAsync(cancel.Token); }
                 catch

@@ -52,7 +52,7 @@ public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usa
         if (trace.Native)
         {
             // The upstream's own answer, as it came but for the public model name; the translation above gave its usage.
-            JsonModelSplice.Write(upstreamBytes.Span, 1, model.PublicId, scratch);
+            f.Dialect.WriteNativeAnswer(upstreamBytes.Span, model.PublicId, openAi.Span, scratch);
             output = scratch.Memory;
         }
         else output = f.Dialect.TranslateResponse(openAi.Span, scratch) ? scratch.Memory : openAi.Memory;
@@ -76,7 +76,7 @@ public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usa
         TokenUsage? reported;
         try
         {
-            reported = adapter.WriteResponse(upstreamBytes.Span, model, openAi);
+            reported = f.Trace.Native ? adapter.WriteNativeResponse(upstreamBytes.Span, model, openAi) : adapter.WriteResponse(upstreamBytes.Span, model, openAi);
         }
         catch (Exception ex) when (ex is JsonException or TranslationException or InvalidOperationException or FormatException)
         {

@@ -41,6 +41,20 @@ public abstract class ClientDialect
     /// </summary>
     public virtual bool TranslatePartly(ReadOnlySpan<byte> body, PooledBuffer output) => false;
 
+    /// <summary>
+    /// Writes the upstream body when <paramref name="target"/> takes the client's format as it is; false when it does not
+    /// (the translated body goes instead). By default: a target of <see cref="NativeKind"/> gets the body with its model name swapped.
+    /// </summary>
+    public virtual bool WriteNativeBody(ReadOnlySpan<byte> body, ControlPlane.CatalogModel target, Providers.IProviderAdapter adapter, PooledBuffer output) =>
+        NativeKind == adapter.Kind && adapter.WriteNativeBody(body, target, output);
+
+    /// <summary>
+    /// The client's answer from an upstream's native one: as it came but for the public model name (and whatever else
+    /// the dialect's own ids and state ask for). <paramref name="openAiAnswer"/> is the same answer in OpenAI's format.
+    /// </summary>
+    public virtual void WriteNativeAnswer(ReadOnlySpan<byte> upstreamAnswer, string publicModel, ReadOnlySpan<byte> openAiAnswer, PooledBuffer output) =>
+        JsonModelSplice.Write(upstreamAnswer, 1, publicModel, output);
+
     /// <summary>The stream of an answer served natively: the upstream's own events in, passed on as they are.</summary>
     public virtual ClientStream OpenNativeStream(string publicModel, PipeWriter writer) => throw new NotSupportedException();
 

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
+
+namespace Gateway.Api.Providers.OpenAiResponses;
+
+/// <summary>
+/// The Responses event stream of an upstream that speaks it → OpenAI chunks, for the record, the usage and the response
+/// cache while the client gets the events themselves. Text and argument deltas, the bulk of a stream, are read with a
+/// forward-only reader and their strings copied still escaped; the few framing events are parsed whole.
+/// </summary>
+public sealed class ResponsesEventTranslator(string publicModel) : IStreamTranslator
+{
+    readonly JsonEncodedText model = JsonEncodedText.Encode(publicModel, ResponsesAnswer.WriterOptions.Encoder);
+    readonly long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    readonly ArrayBufferWriter<byte> buffer = new(1024);
+    Utf8JsonWriter? writer;
+    JsonEncodedText id = JsonEncodedText.Encode("");
+    // The item id of each function call, in the order OpenAI's chunks number them.
+    readonly List<string> calls = [];
+    TokenUsage? usage;
+    long? reasoningTokens;
+
+    public bool Completed { get; private set; }
+    public bool SawContent { get; private set; }
+    public TokenUsage? Usage => usage;
+    public string? Error { get; private set; }
+
+    public void OnEvent(ReadOnlySpan<byte> eventName, ReadOnlySpan<byte> data, IChunkSink sink)
+    {
+        var type = eventName.IsEmpty ? EventType.Of(data) : eventName;
+        if (type.SequenceEqual("response.output_text.delta"u8)) OnDelta(data, sink, "content"u8);
+        else if (type.SequenceEqual("response.function_call_arguments.delta"u8)) OnDelta(data, sink, "arguments"u8);
+        else if (type.SequenceEqual("response.refusal.delta"u8)) OnDelta(data, sink, "refusal"u8);
+        else if (type.SequenceEqual("response.output_item.added"u8)) OnItemAdded(data, sink);
+        else if (type.SequenceEqual("response.created"u8)) OnCreated(data, sink);
+        else if (type.SequenceEqual("response.completed"u8) || type.SequenceEqual("response.incomplete"u8)) OnFinished(data, sink);
+        else if (type.SequenceEqual("response.failed"u8)) OnFailed(data);
+        else if (type.SequenceEqual("error"u8)) OnError(data);
+        // in_progress, the .done events, content parts, reasoning and the built-in tools' progress carry nothing a chunk needs.
+    }
+
+    void OnCreated(ReadOnlySpan<byte> data, IChunkSink sink)
+    {
+        using (var document = Parse(data))
+        {
+            if (document.RootElement.TryGetProperty("response"u8, out var response) && ResponsesAnswer.Text(response, "id"u8) is { } responseId)
+                id = JsonEncodedText.Encode(responseId, ResponsesAnswer.WriterOptions.Encoder);
+        }
+        var w = BeginChunk();
+        w.WriteString("role"u8, "assistant"u8);
+        w.WriteString("content"u8, ""u8);
+        EndChunk(sink, null, isContent: false);
+    }
+
+    void OnItemAdded(ReadOnlySpan<byte> data, IChunkSink sink)
+    {
+        using var document = Parse(data);
+        if (!document.RootElement.TryGetProperty("item"u8, out var item) || ResponsesAnswer.Text(item, "type"u8) != "function_call") return;
+        calls.Add(ResponsesAnswer.Text(item, "id"u8) ?? "");
+        var w = BeginChunk();
+        w.WriteStartArray("tool_calls"u8);
+        w.WriteStartObject();
+        w.WriteNumber("index"u8, calls.Count - 1);
+        w.WriteString("id"u8, ResponsesAnswer.Text(item, "call_id"u8) ?? "");
+        w.WriteString("type"u8, "function"u8);
+        w.WriteStartObject("function"u8);
+        w.WriteString("name"u8, ResponsesAnswer.Text(item, "name"u8) ?? "");
+        w.WriteString("arguments"u8, ResponsesAnswer.Text(item, "arguments"u8) ?? "");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        EndChunk(sink, null);
+    }
+
+    /// <param name="field">Where the delta goes in the chunk: <c>content</c>, <c>refusal</c> or a tool call's <c>arguments</c>.</param>
+    void OnDelta(ReadOnlySpan<byte> data, IChunkSink sink, ReadOnlySpan<byte> field)
+    {
+        ReadOnlySpan<byte> delta = default; // still quoted and escaped, as the upstream sent it
+        string? itemId = null;
+        var arguments = field.SequenceEqual("arguments"u8);
+        var reader = new Utf8JsonReader(data);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("A delta event is not an object.");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isDelta = reader.ValueTextEquals("delta"u8), isItem = arguments && reader.ValueTextEquals("item_id"u8);
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String) reader.Skip();
+            else if (isDelta) delta = data.Slice((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2);
+            else if (isItem) itemId = reader.GetString();
+        }
+        if (delta.Length <= 2) return;
+        var w = BeginChunk();
+        if (arguments)
+        {
+            var index = itemId is null ? calls.Count - 1 : calls.IndexOf(itemId);
+            if (index < 0) index = calls.Count - 1;
+            w.WriteStartArray("tool_calls"u8);
+            w.WriteStartObject();
+            w.WriteNumber("index"u8, Math.Max(index, 0));
+            w.WriteStartObject("function"u8);
+            w.WritePropertyName("arguments"u8);
+            w.WriteRawValue(delta, skipInputValidation: true);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }
+        else
+        {
+            w.WritePropertyName(field);
+            w.WriteRawValue(delta, skipInputValidation: true);
+        }
+        EndChunk(sink, null);
+    }
+
+    void OnFinished(ReadOnlySpan<byte> data, IChunkSink sink)
+    {
+        string finish;
+        using (var document = Parse(data))
+        {
+            var response = document.RootElement.TryGetProperty("response"u8, out var r) ? r : default;
+            if (response.ValueKind == JsonValueKind.Object) usage = ResponsesAnswer.ReadUsage(response, out reasoningTokens);
+            finish = response.ValueKind == JsonValueKind.Object ? ResponsesAnswer.FinishReason(response, calls.Count > 0) : "stop";
+        }
+        BeginChunk();
+        EndChunk(sink, finish);
+        var w = BeginObject();
+        w.WriteStartArray("choices"u8);
+        w.WriteEndArray();
+        (usage ?? default).WriteOpenAi(w, reasoningTokens);
+        w.WriteEndObject();
+        w.Flush();
+        sink.OnChunk(buffer.WrittenSpan);
+        Completed = true;
+    }
+
+    void OnFailed(ReadOnlySpan<byte> data)
+    {
+        using var document = Parse(data);
+        Error = document.RootElement.TryGetProperty("response"u8, out var response) ? ResponsesAnswer.FailureMessage(response) : "the response failed";
+    }
+
+    void OnError(ReadOnlySpan<byte> data)
+    {
+        using var document = Parse(data);
+        var root = document.RootElement;
+        var error = root.TryGetProperty("error"u8, out var e) && e.ValueKind == JsonValueKind.Object ? e : root;
+        Error = ResponsesAnswer.Text(error, "message"u8) ?? "The upstream reported an error in the stream.";
+    }
+
+    Utf8JsonWriter BeginObject()
+    {
+        buffer.ResetWrittenCount();
+        if (writer is null) writer = new Utf8JsonWriter(buffer, ResponsesAnswer.WriterOptions);
+        else writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, id);
+        writer.WriteString("object"u8, "chat.completion.chunk"u8);
+        writer.WriteNumber("created"u8, created);
+        writer.WriteString("model"u8, model);
+        return writer;
+    }
+
+    Utf8JsonWriter BeginChunk()
+    {
+        var w = BeginObject();
+        w.WriteStartArray("choices"u8);
+        w.WriteStartObject();
+        w.WriteNumber("index"u8, 0);
+        w.WriteStartObject("delta"u8);
+        return w;
+    }
+
+    // Every chunk but the opening role one counts as content: until then the caller may still fall back elsewhere.
+    void EndChunk(IChunkSink sink, string? finishReason, bool isContent = true)
+    {
+        SawContent |= isContent;
+        var w = writer!;
+        w.WriteEndObject();
+        if (finishReason is null) w.WriteNull("finish_reason"u8);
+        else w.WriteString("finish_reason"u8, finishReason);
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        sink.OnChunk(buffer.WrittenSpan);
+    }
+
+    static JsonDocument Parse(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        return JsonDocument.ParseValue(ref reader);
+    }
+}
