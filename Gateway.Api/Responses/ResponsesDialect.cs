@@ -53,9 +53,16 @@ public sealed class ResponsesDialect(ResponseStore store) : ClientDialect
             : null;
     }
 
-    public override bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output)
+    public override bool TranslateRequest(ReadOnlySpan<byte> body, PooledBuffer output) => Translate(body, output, lenient: false);
+
+    /// <summary>What only OpenAI's own Responses API serves can still go to an upstream that serves it.</summary>
+    public override bool HasNativeTargets => true;
+
+    public override bool TranslatePartly(ReadOnlySpan<byte> body, PooledBuffer output) => Translate(body, output, lenient: true);
+
+    bool Translate(ReadOnlySpan<byte> body, PooledBuffer output, bool lenient)
     {
-        head = ResponsesRequest.Write(body, output, previous?.Messages ?? default);
+        head = ResponsesRequest.Write(body, output, previous?.Messages ?? default, lenient);
         request = JsonSerializer.Deserialize<JsonElement>(body);
         response = new ResponseObject(RequestId.Id, RequestId.Created, request);
         return true;

@@ -11,7 +11,8 @@ namespace Gateway.Api.Responses;
 /// </summary>
 static class ResponsesInput
 {
-    public static void Write(Utf8JsonWriter json, JsonElement items)
+    /// <param name="lenient">Leave out what cannot be translated instead of refusing it (for a request a Responses upstream takes as it is).</param>
+    public static void Write(Utf8JsonWriter json, JsonElement items, bool lenient = false)
     {
         var assistant = new PendingAssistant();
         var i = 0;
@@ -30,7 +31,7 @@ static class ResponsesInput
                         break;
                     }
                     assistant.Flush(json);
-                    WriteMessage(json, item, role, at);
+                    WriteMessage(json, item, role, at, lenient);
                     break;
                 case "function_call":
                     assistant.Calls.Add((Required(item, "call_id", at), Required(item, "name", at), Required(item, "arguments", at)));
@@ -46,6 +47,7 @@ static class ResponsesInput
                 case "reasoning":
                     break;
                 default:
+                    if (lenient) break;
                     throw new TranslationException(
                         $"Input items of type '{type}' are served only by OpenAI's own Responses API; through the gateway's translation send messages, function calls and their outputs.",
                         $"{at}.type");
@@ -65,7 +67,7 @@ static class ResponsesInput
         };
     }
 
-    static void WriteMessage(Utf8JsonWriter json, JsonElement item, string role, string at)
+    static void WriteMessage(Utf8JsonWriter json, JsonElement item, string role, string at, bool lenient)
     {
         if (!item.TryGetProperty("content", out var content)) throw new TranslationException($"Missing required parameter: '{at}.content'.", $"{at}.content");
         json.WriteStartObject();
@@ -82,13 +84,13 @@ static class ResponsesInput
         {
             json.WriteStartArray("content"u8);
             var j = 0;
-            foreach (var part in content.EnumerateArray()) WritePart(json, part, $"{at}.content[{j++}]");
+            foreach (var part in content.EnumerateArray()) WritePart(json, part, $"{at}.content[{j++}]", lenient);
             json.WriteEndArray();
         }
         json.WriteEndObject();
     }
 
-    static void WritePart(Utf8JsonWriter json, JsonElement part, string at)
+    static void WritePart(Utf8JsonWriter json, JsonElement part, string at, bool lenient)
     {
         var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         switch (type)
@@ -102,7 +104,10 @@ static class ResponsesInput
                 break;
             case "input_image":
                 if (!part.TryGetProperty("image_url", out var url) || url.ValueKind != JsonValueKind.String)
+                {
+                    if (lenient) break;
                     throw new TranslationException($"Through the gateway's translation an image is sent by 'image_url' (a URL or a data URL), not by file id.", $"{at}.image_url");
+                }
                 json.WriteStartObject();
                 json.WriteString("type"u8, "image_url"u8);
                 json.WriteStartObject("image_url"u8);
@@ -117,6 +122,7 @@ static class ResponsesInput
                 json.WriteEndObject();
                 break;
             default:
+                if (lenient) break;
                 throw new TranslationException(
                     $"Content parts of type '{type}' are served only by OpenAI's own Responses API; through the gateway's translation send 'input_text' and 'input_image'.",
                     $"{at}.type");

@@ -35,9 +35,13 @@ public static class ResponsesRequest
     }
 
     /// <param name="history">The chat messages of the conversation so far (a JSON array), when continuing one.</param>
+    /// <param name="lenient">
+    /// Leave out what only OpenAI's own Responses API serves (built-in tools, files by id, item references) instead of
+    /// refusing it: the chat form of a request that an upstream serving the Responses API takes as it is.
+    /// </param>
     /// <exception cref="JsonException">Malformed JSON.</exception>
     /// <exception cref="TranslationException">Well-formed, but not a request this gateway can serve.</exception>
-    public static ResponsesHead Write(ReadOnlySpan<byte> body, IBufferWriter<byte> output, JsonElement history = default)
+    public static ResponsesHead Write(ReadOnlySpan<byte> body, IBufferWriter<byte> output, JsonElement history = default, bool lenient = false)
     {
         var reader = new Utf8JsonReader(body);
         using var document = JsonDocument.ParseValue(ref reader);
@@ -64,7 +68,7 @@ public static class ResponsesRequest
                 input.WriteTo(messages);
                 messages.WriteEndObject();
             }
-            else ResponsesInput.Write(messages, input);
+            else ResponsesInput.Write(messages, input, lenient);
             messages.WriteEndArray();
         }
 
@@ -100,13 +104,15 @@ public static class ResponsesRequest
             Copy(json, reasoning, "effort", "reasoning_effort"u8, JsonValueKind.String);
         if (root.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.Object && text.TryGetProperty("format", out var format))
             WriteFormat(json, format);
-        if (root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
+        if (root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0
+            && (!lenient || tools.EnumerateArray().Any(IsFunction)))
         {
-            WriteTools(json, tools);
+            WriteTools(json, tools, lenient);
             // Chat refuses it without tools.
             Copy(json, root, "parallel_tool_calls", "parallel_tool_calls"u8, JsonValueKind.True, JsonValueKind.False);
         }
-        if (root.TryGetProperty("tool_choice", out var choice)) WriteToolChoice(json, choice);
+        if (root.TryGetProperty("tool_choice", out var choice) && (!lenient || choice.ValueKind == JsonValueKind.String || IsFunction(choice)))
+            WriteToolChoice(json, choice);
         if (stream)
         {
             json.WriteBoolean("stream"u8, true);
@@ -145,7 +151,10 @@ public static class ResponsesRequest
         json.WriteEndObject();
     }
 
-    static void WriteTools(Utf8JsonWriter json, JsonElement tools)
+    static bool IsFunction(JsonElement tool) =>
+        tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("type", out var t) && t.ValueEquals("function"u8);
+
+    static void WriteTools(Utf8JsonWriter json, JsonElement tools, bool lenient)
     {
         json.WriteStartArray("tools"u8);
         var i = 0;
@@ -153,6 +162,7 @@ public static class ResponsesRequest
         {
             var at = $"tools[{i++}]";
             var type = tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type != "function" && lenient) continue;
             if (type != "function")
                 throw new TranslationException(
                     $"Tools of type '{type}' are served only by OpenAI's own Responses API; through the gateway's translation use function tools.", $"{at}.type");

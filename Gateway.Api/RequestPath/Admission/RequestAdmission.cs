@@ -101,7 +101,7 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
             {
                 openAiBody = dialect.TranslateRequest(body.Span, translated) ? translated.Memory : body.Memory;
             }
-            catch (TranslationException ex) when (dialect.NativeKind is not null)
+            catch (TranslationException ex) when (dialect.HasNativeTargets)
             {
                 // Only a target of the client's own format can take it as it is; the others are refused with this.
                 translated.Clear();
@@ -122,6 +122,8 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
         if (head.TypeError is not null) return new(400, head.TypeError, ErrorTypes.InvalidRequest, "invalid_type", head.TypeErrorParam);
         var validation = RequestHeadValidator.Instance.Validate(head);
         if (validation.IsValid) return null;
+        // What could be translated is not a request on its own (say, only an item reference was sent): the translation's error says why.
+        if (trace.Untranslatable is { } untranslatable) return new(400, untranslatable.Message, ErrorTypes.InvalidRequest, "invalid_value", untranslatable.Param);
         var first = validation.Errors[0];
         return new(400, first.ErrorMessage, ErrorTypes.InvalidRequest, "invalid_value", first.PropertyName);
     }

@@ -35,9 +35,12 @@ public abstract class ClientDialect
     /// </summary>
     public virtual string? NativeKind => null;
 
+    /// <summary>Some targets may take the client's body as it is: a request the translation refuses is then tried on them (<see cref="TranslatePartly"/>).</summary>
+    public virtual bool HasNativeTargets => NativeKind is not null;
+
     /// <summary>
     /// For a request <see cref="TranslateRequest"/> refused: writes what can be translated of it, so a target of
-    /// <see cref="NativeKind"/> can still take it as it is (other targets are refused with the translation's error).
+    /// the native format can still take it as it is (other targets are refused with the translation's error).
     /// </summary>
     public virtual bool TranslatePartly(ReadOnlySpan<byte> body, PooledBuffer output) => false;
 

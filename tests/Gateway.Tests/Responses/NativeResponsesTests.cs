@@ -228,6 +228,35 @@ public class NativeResponsesTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task built_in_tools_and_files_reach_a_passthrough_provider_and_are_refused_by_name_elsewhere()
+    {
+        var key = await gateway.NewKeyAsync();
+        var native = await gateway.NewModelAsync(provider: "mock-responses");
+        var anthropic = await gateway.NewModelAsync(provider: "mock-anthropic");
+        using var client = gateway.Client(key.Secret);
+        object Request(TestModel model) => new
+        {
+            model = model.PublicId,
+            input = new object[] { new { role = "user", content = new object[] { new { type = "input_text", text = "Summarise the file" }, new { type = "input_file", file_id = "file-abc" } } } },
+            tools = new object[] { new { type = "web_search" }, new { type = "function", name = "lookup", parameters = new { type = "object" } } },
+        };
+
+        using var passed = await client.PostAsJsonAsync("/v1/responses", Request(native));
+        Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+        var sent = JsonDocument.Parse(Forwarded(native).Body).RootElement;
+        Assert.Equal("web_search", sent.GetProperty("tools")[0].GetProperty("type").GetString());
+        Assert.Equal("file-abc", sent.GetProperty("input")[0].GetProperty("content")[1].GetProperty("file_id").GetString());
+        var record = await gateway.RecordAsync(passed);
+        Assert.Equal("responses", record.ClientApi);
+
+        using var refused = await client.PostAsJsonAsync("/v1/responses", Request(anthropic));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var error = (await Chat.JsonAsync(refused)).GetProperty("error");
+        Assert.Contains("'input_file'", error.GetProperty("message").GetString());
+        Assert.Equal("input[0].content[1].type", error.GetProperty("param").GetString());
+    }
+
+    [Fact]
     public async Task a_provider_that_cannot_serve_responses_is_refused_the_flag()
     {
         var problem = await gateway.AdminPostAsync("/admin/providers",
