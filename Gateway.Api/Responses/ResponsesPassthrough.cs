@@ -16,6 +16,7 @@ public static class ResponsesPassthrough
     /// <exception cref="JsonException">Malformed JSON.</exception>
     public static void WriteBody(ReadOnlySpan<byte> body, string upstreamModel, JsonElement history, IBufferWriter<byte> output)
     {
+        if (history.ValueKind != JsonValueKind.Array && TryCopy(body, upstreamModel, output)) return;
         var reader = new Utf8JsonReader(body);
         using var document = JsonDocument.ParseValue(ref reader);
         using var json = new Utf8JsonWriter(output);
@@ -44,6 +45,42 @@ public static class ResponsesPassthrough
         }
         json.WriteBoolean("store"u8, false);
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The body without a conversation to put in front (the common case: agents that send their whole input each time):
+    /// one forward pass, each top-level value copied as it came.
+    /// </summary>
+    static bool TryCopy(ReadOnlySpan<byte> body, string upstreamModel, IBufferWriter<byte> output)
+    {
+        var reader = new Utf8JsonReader(body);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var model = reader.ValueTextEquals("model"u8);
+            var dropped = reader.ValueTextEquals("store"u8) || reader.ValueTextEquals("previous_response_id"u8);
+            if (dropped) { reader.Skip(); continue; }
+            if (reader.ValueIsEscaped) json.WritePropertyName(reader.GetString()!);
+            else json.WritePropertyName(reader.ValueSpan);
+            reader.Read();
+            if (model)
+            {
+                json.WriteStringValue(upstreamModel);
+                reader.Skip();
+                continue;
+            }
+            var start = (int)reader.TokenStartIndex;
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+            var end = reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray
+                ? (int)reader.BytesConsumed
+                : start + reader.ValueSpan.Length + (reader.TokenType == JsonTokenType.String ? 2 : 0);
+            json.WriteRawValue(body[start..end], skipInputValidation: true);
+        }
+        json.WriteBoolean("store"u8, false);
+        json.WriteEndObject();
+        return true;
     }
 
     /// <summary>
