@@ -91,10 +91,17 @@ public static class AnalyticsSchema
     /// </summary>
     public const string MemoryLimit = "128MB";
 
+    /// <summary>
+    /// DuckDB's worker threads in the gateway's process. By default one per core, which contend with each other and with
+    /// the request path for a background export; one thread does the export's appends and checkpoints at a fraction of
+    /// the CPU (bench/README.md, Response cache).
+    /// </summary>
+    public const int Threads = 1;
+
     static void Limit(DuckDBConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"set memory_limit = '{MemoryLimit}'";
+        command.CommandText = $"set memory_limit = '{MemoryLimit}'; set threads = {Threads}";
         command.ExecuteNonQuery();
     }
 

@@ -7,7 +7,10 @@
 # Run it with ./gateway bench cache.
 set -euo pipefail
 
+# BENCH_PROFILE=perf samples CPU with perf instead (the JIT's symbols from its perf map).
+[[ ${BENCH_PROFILE:-} == perf ]] && export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+export PATH="$PATH:$HOME/.dotnet/tools" # dotnet-trace, for BENCH_PROFILE
 J='content-type: application/json'
 G="http://127.0.0.1:$GW_PORT"
 ROUNDS="${BENCH_ROUNDS:-3}"
@@ -37,8 +40,30 @@ phase() { # label
       line=$(wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$KEY" "$c" "$SECONDS_PER_RUN"); t1=$(proc_ticks "$GW_PID")
       n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
       echo "$1 c=$c miss $line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n")" >>"$OUT/cache.txt"
+      # BENCH_PROFILE=1: a sampled trace of the gateway over the first hit row at the highest concurrency, its top
+      # methods by exclusive and inclusive time into $OUT/profile-cache-<ledger>.txt.
+      local profiler=""
+      if [[ -n ${BENCH_PROFILE:-} && $round == 1 && $c == "${CONCURRENCY##* }" ]]; then
+        if [[ $BENCH_PROFILE == perf ]]; then
+          (sleep 2; timeout 30 perf record -F 999 -g -p "$GW_PID" -o "$OUT/profile-cache-$1.perf" -- sleep 6 >"$OUT/profile-cache-$1.log" 2>&1) &
+        else
+          (sleep 2; timeout 30 dotnet-trace collect -p "$GW_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:06 \
+            -o "$OUT/profile-cache-$1.nettrace" >"$OUT/profile-cache-$1.log" 2>&1) &
+        fi
+        profiler=$!
+      fi
       t0=$(proc_ticks "$GW_PID")
       line=$(wrk_run "$G/v1/chat/completions" mock/gpt-4o-mini "$cache_key" "$c" "$SECONDS_PER_RUN"); t1=$(proc_ticks "$GW_PID")
+      if [[ -n $profiler ]]; then
+        wait "$profiler" || true
+        if [[ $BENCH_PROFILE == perf ]]; then
+          { perf report -i "$OUT/profile-cache-$1.perf" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^$' | grep -v '^#' | grep '%' | head -80
+            perf report -i "$OUT/profile-cache-$1.perf" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | head -120; } >"$OUT/profile-cache-$1.txt" 2>&1 || true
+        else
+          { dotnet-trace report "$OUT/profile-cache-$1.nettrace" topN -n 40; dotnet-trace report "$OUT/profile-cache-$1.nettrace" topN -n 80 --inclusive; } \
+            >"$OUT/profile-cache-$1.txt" 2>&1 || true
+        fi
+      fi
       n=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
       echo "$1 c=$c hit $line cpu_us=$(cpu_us_per_request $(( t1 - t0 )) "$n")" >>"$OUT/cache.txt"
     done

@@ -26,19 +26,50 @@ public sealed class CachedRelay(ResponseCache cache, RequestCompletion completio
         if (directives.Contains("no-store", StringComparison.OrdinalIgnoreCase)) return false;
         var key = ResponseCacheKey.For(f.Key.TeamId, f.OpenAiBody.Span);
         (trace.CacheKey, trace.CacheTtl) = (key, TimeSpan.FromSeconds(ttl));
-        if (directives.Contains("no-cache", StringComparison.OrdinalIgnoreCase)
-            || !cache.TryGet(key, out var answer)
-            || !f.Snapshot.ModelsByPublicId.TryGetValue(answer.ModelPublicId, out var model))
+        if (directives.Contains("no-cache", StringComparison.OrdinalIgnoreCase)) return Miss(f);
+        if (!cache.TryGet(key, out var answer))
         {
-            f.Ctx.Response.Headers[Header] = "miss";
-            return false;
+            // Not kept yet: the first to ask goes upstream, the same request meanwhile waits for its answer.
+            if (cache.TryLead(key, out var leader))
+            {
+                trace.LeadsCache = true;
+                return Miss(f);
+            }
+            if (await Follow(leader, f) is not { } shared) return Miss(f);
+            answer = shared;
         }
+        if (!f.Snapshot.ModelsByPublicId.TryGetValue(answer.ModelPublicId, out var model)) return Miss(f);
         trace.CacheKey = null; // a hit is not kept again
         trace.ServedFromCache(model, answer.Cost);
         f.Ctx.Response.Headers[Header] = "hit";
         if (trace.Streamed) await StreamAsync(f, answer, model.PublicId);
         else await AnswerAsync(f, answer);
         return true;
+    }
+
+    static bool Miss(AdmittedRequest f)
+    {
+        f.Ctx.Response.Headers[Header] = "miss";
+        return false;
+    }
+
+    /// <summary>The answer of the request already asking upstream, when it gets one within an attempt's time; else null.</summary>
+    static async Task<CachedAnswer?> Follow(Task<CachedAnswer?> leader, AdmittedRequest f)
+    {
+        try
+        {
+            return await leader.WaitAsync(TimeSpan.FromMilliseconds(f.Route.Policy.AttemptTimeoutMs), f.Ctx.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A request that led its key's asking ends it, answered or not (a kept answer has already ended it).</summary>
+    public void EndLead(RequestTrace trace)
+    {
+        if (trace.LeadsCache && trace.CacheKey is { } key) cache.EndLead(key);
     }
 
     /// <summary>Keeps a served answer (OpenAI's form, whole) when the request's cache settings ask for it.</summary>

@@ -87,6 +87,7 @@ public sealed class Proxy(
             {
                 // Every reservation ends: settled with the request's record, or released here if something cut it short.
                 trace.Reservation?.Settle(trace.RequestId, 0);
+                cache.EndLead(trace);
             }
         }
         catch (Exception) when (ctx.RequestAborted.IsCancellationRequested)

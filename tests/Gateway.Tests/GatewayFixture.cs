@@ -186,9 +186,17 @@ public sealed class GatewayFixture : IAsyncLifetime
         Assert.True(await ScalarAsync<long>(head) >= target, "the chain writer linked every event within 10 s");
     }
 
+    /// <summary>The request's record. A cache hit's is committed just after its answer (it moves no money), so it is awaited a little.</summary>
     public async Task<RequestCompleted> RecordAsync(HttpResponseMessage response)
     {
         var id = Guid.Parse(response.Headers.GetValues("x-request-id").Single());
+        using (var client = Client(AdminKey))
+            for (var i = 0; i < 50; i++)
+            {
+                using var probe = await client.GetAsync($"/admin/requests/{id}");
+                if (probe.StatusCode != System.Net.HttpStatusCode.NotFound) break;
+                await Task.Delay(100);
+            }
         var details = await AdminGetAsync($"/admin/requests/{id}");
         return details.GetProperty("record").Deserialize<RequestCompleted>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
     }

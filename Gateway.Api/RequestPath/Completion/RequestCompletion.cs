@@ -93,7 +93,9 @@ public sealed class RequestCompletion(UsageRecorder recorder, GatewayMetrics met
     async Task CommitAsync(RequestCompleted record, RequestBodies? bodies, IReadOnlyList<object> events, IReadOnlyList<object> messages,
         Gateway.Projections.StoredResponse? kept)
     {
-        if (options.AsyncLedger && recorder.Pending < options.AsyncLedgerMaxPending)
+        // A cache hit moves no money (cost 0, nothing reserved), so with either ledger its answer does not wait for the
+        // commit: its record joins the next group commit, as every record does with the async ledger.
+        if ((options.AsyncLedger || record.CacheHit) && recorder.Pending < options.AsyncLedgerMaxPending)
         {
             // The response does not wait: the record is in memory until the next group commit (at most a window
             // away), and a failure to commit it is logged, since nobody is left to answer.

@@ -26,6 +26,8 @@ public sealed class RequestTrace(Guid requestId, GatewayKey key, Operation opera
     /// <summary>The request's key in the response cache, when its answer is to be kept (for <see cref="CacheTtl"/>).</summary>
     public string? CacheKey { get; set; }
     public TimeSpan CacheTtl { get; set; }
+    /// <summary>This request is the one asking upstream for its cache key's answer; others asking the same wait for it.</summary>
+    public bool LeadsCache { get; set; }
     /// <summary>Served from the response cache: what the cached answer cost when it was made.</summary>
     public decimal? CacheSaved { get; private set; }
 

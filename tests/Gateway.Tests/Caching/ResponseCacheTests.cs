@@ -28,6 +28,48 @@ public class ResponseCacheTests(GatewayFixture gateway)
     };
 
     [Fact]
+    public async Task the_same_request_arriving_while_the_first_is_upstream_waits_for_its_answer_instead_of_asking_again()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new MockProvider.ModelBehavior { LatencyMs = 400 });
+        await CacheKeyAsync(key);
+        using var client = gateway.Client(key.Secret);
+
+        var asked = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PostAsJsonAsync("/v1/chat/completions", Ask(model.PublicId, "Everyone asks this at once", stream: i % 2 == 1))));
+
+        Assert.Equal(1, Calls(model));
+        Assert.All(asked, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(7, asked.Count(r => r.Headers.GetValues("x-gateway-cache").Single() == "hit"));
+        var records = await Task.WhenAll(asked.Select(gateway.RecordAsync));
+        Assert.Equal(7, records.Count(r => r.CacheHit));
+        var made = Assert.Single(records, r => !r.CacheHit);
+        Assert.All(records.Where(r => r.CacheHit), r => Assert.Equal(made.Cost, r.CostSaved));
+        foreach (var response in asked) response.Dispose();
+    }
+
+    [Fact]
+    public async Task when_the_first_asker_fails_the_ones_waiting_on_it_ask_upstream_themselves()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync();
+        gateway.SetBehavior(model, new MockProvider.ModelBehavior { LatencyMs = 300, Status = 400, FailFirst = 1 });
+        await CacheKeyAsync(key);
+        using var client = gateway.Client(key.Secret);
+
+        var first = client.PostAsJsonAsync("/v1/chat/completions", Ask(model.PublicId, "The first one fails"));
+        await Task.Delay(100);
+        using var second = await client.PostAsJsonAsync("/v1/chat/completions", Ask(model.PublicId, "The first one fails"));
+        using var failed = await first;
+
+        Assert.NotEqual(HttpStatusCode.OK, failed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("miss", second.Headers.GetValues("x-gateway-cache").Single());
+        Assert.Equal(2, Calls(model));
+    }
+
+    [Fact]
     public async Task a_repeated_request_is_answered_from_the_cache_recorded_free_with_what_it_saved()
     {
         var key = await gateway.NewKeyAsync();
