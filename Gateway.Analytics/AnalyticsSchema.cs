@@ -70,6 +70,7 @@ public static class AnalyticsSchema
 
     public static DuckDBConnection Open(string path)
     {
+        NativeAllocator.KeepFreedMemory();
         var connection = new DuckDBConnection($"Data Source={path}");
         try
         {
