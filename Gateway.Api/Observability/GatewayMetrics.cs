@@ -24,6 +24,8 @@ public sealed class GatewayMetrics
     readonly Histogram<double> overhead;
     readonly Counter<long> fallbacks;
     readonly Counter<long> retries;
+    readonly Counter<long> cacheHits;
+    readonly Counter<double> cacheSaved;
 
     public GatewayMetrics(IMeterFactory meters, GatewayOptions options)
     {
@@ -41,6 +43,8 @@ public sealed class GatewayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
         fallbacks = meter.CreateCounter<long>("gateway.fallbacks", "{request}", "Requests served by a target other than the route's first.");
         retries = meter.CreateCounter<long>("gateway.retries", "{attempt}", "Upstream calls beyond the first for a request.");
+        cacheHits = meter.CreateCounter<long>("gateway.cache.hits", "{request}", "Requests answered from the response cache.");
+        cacheSaved = meter.CreateCounter<double>("gateway.cache.saved", "USD", "What the cached answers cost when they were made: what the hits saved.");
     }
 
     public void Completed(RequestCompleted record, CatalogModel? served)
@@ -88,5 +92,10 @@ public sealed class GatewayMetrics
         }
         if (calls > 1) retries.Add(calls - 1, common);
         if (fellBack && record.Status < 400) fallbacks.Add(1, common);
+        if (record.CacheHit)
+        {
+            cacheHits.Add(1, common);
+            if (record.CostSaved is > 0 and var saved) cacheSaved.Add((double)saved, common);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -68,6 +69,30 @@ public class MetricsTests(GatewayFixture gateway)
         Assert.DoesNotContain(key.Secret, text);
         Assert.DoesNotContain(GatewayFixture.ProviderKey, text);
         Assert.DoesNotContain("metrics canary", text);
+    }
+
+    [Fact]
+    public async Task cache_hits_and_what_they_saved_are_counted()
+    {
+        var key = await gateway.NewKeyAsync();
+        var model = await gateway.NewModelAsync(input: 3m, output: 11m);
+        using (var admin = gateway.Client(GatewayFixture.AdminKey))
+            (await admin.PutAsJsonAsync($"/admin/keys/{key.Id}/cache", new { ttlSeconds = 60 })).EnsureSuccessStatusCode();
+        using var client = gateway.Client(key.Secret);
+        var records = new List<Gateway.Domain.Requests.RequestCompleted>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await Chat.PostAsync(client, Chat.Request(model.PublicId, "Count my cache hits"));
+            await response.Content.ReadAsStringAsync();
+            records.Add(await gateway.RecordAsync(response));
+        }
+
+        var series = Parse(await ScrapeAsync()).Where(s => s.Labels.GetValueOrDefault("gen_ai_request_model") == model.PublicId).ToList();
+
+        Assert.Equal(2, series.Where(s => s.Name == "gateway_cache_hits_total").Sum(s => s.Value));
+        var saved = series.Single(s => s.Name.StartsWith("gateway_cache_saved", StringComparison.Ordinal) && s.Name.EndsWith("_total", StringComparison.Ordinal));
+        Assert.Equal((double)records.Where(r => r.CacheHit).Sum(r => r.CostSaved ?? 0), saved.Value, 12);
+        Assert.Equal(2 * (double)records[0].Cost, saved.Value, 12);
     }
 
     async Task<string> ScrapeAsync()
