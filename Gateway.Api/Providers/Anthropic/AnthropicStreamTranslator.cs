@@ -12,21 +12,17 @@ namespace Gateway.Api.Providers.Anthropic;
 /// </summary>
 public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTranslator
 {
-    readonly JsonEncodedText model = JsonEncodedText.Encode(publicModel, AnthropicResponse.WriterOptions.Encoder);
-    readonly long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-    readonly ArrayBufferWriter<byte> buffer = new(1024);
-    Utf8JsonWriter? writer;
-    JsonEncodedText id = JsonEncodedText.Encode("");
+    readonly ChunkWriter chunks = new(publicModel);
 
     // OpenAI numbers tool calls among themselves; Anthropic numbers every content block. -1: not a client tool call.
     int[] toolOfBlock = [];
     int toolCount;
 
     long input, output, cacheRead, cacheCreation;
-    bool sawUsage, finished;
+    bool sawUsage;
 
     public bool Completed { get; private set; }
-    public bool SawContent { get; private set; }
+    public bool SawContent => chunks.SawContent;
     public TokenUsage? Usage => sawUsage ? AnthropicResponse.ToUsage(input, output, cacheRead, cacheCreation) : null;
     public string? Error { get; private set; }
 
@@ -49,14 +45,14 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
             if (document.RootElement.TryGetProperty("message"u8, out var message))
             {
                 if (message.TryGetProperty("id"u8, out var messageId) && messageId.ValueKind == JsonValueKind.String)
-                    id = JsonEncodedText.Encode(messageId.GetString()!, AnthropicResponse.WriterOptions.Encoder);
+                    chunks.Id = ChunkWriter.Encode(messageId.GetString()!);
                 if (message.TryGetProperty("usage"u8, out var usage)) TakeUsage(usage);
             }
         }
-        var w = BeginChunk();
+        var w = chunks.BeginChunk();
         w.WriteString("role"u8, "assistant"u8);
         w.WriteString("content"u8, ""u8);
-        EndChunk(sink, null, isContent: false);
+        chunks.EndChunk(sink, null, isContent: false);
     }
 
     void OnBlockStart(ReadOnlySpan<byte> data, IChunkSink sink)
@@ -70,10 +66,10 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
         if (blockType.ValueEquals("text"u8) && block.TryGetProperty("text"u8, out var text)
             && text.ValueKind == JsonValueKind.String && JsonMarshal.GetRawUtf8Value(text).Length > 2)
         {
-            var w = BeginChunk();
+            var w = chunks.BeginChunk();
             w.WritePropertyName("content"u8);
             AnthropicResponse.WriteRaw(w, text);
-            EndChunk(sink, null);
+            chunks.EndChunk(sink, null);
         }
         else if (blockType.ValueEquals("tool_use"u8))
         {
@@ -84,7 +80,7 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
                 toolOfBlock.AsSpan(old).Fill(-1);
             }
             int tool = toolOfBlock[blockIndex] = toolCount++;
-            var w = BeginChunk();
+            var w = chunks.BeginChunk();
             w.WriteStartArray("tool_calls"u8);
             w.WriteStartObject();
             w.WriteNumber("index"u8, tool);
@@ -98,7 +94,7 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndArray();
-            EndChunk(sink, null);
+            chunks.EndChunk(sink, null);
         }
     }
 
@@ -136,14 +132,14 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
 
         if (isText)
         {
-            var w = BeginChunk();
+            var w = chunks.BeginChunk();
             w.WritePropertyName("content"u8);
             w.WriteRawValue(value, skipInputValidation: true);
-            EndChunk(sink, null);
+            chunks.EndChunk(sink, null);
         }
         else if (isJson && (uint)blockIndex < (uint)toolOfBlock.Length && toolOfBlock[blockIndex] >= 0)
         {
-            var w = BeginChunk();
+            var w = chunks.BeginChunk();
             w.WriteStartArray("tool_calls"u8);
             w.WriteStartObject();
             w.WriteNumber("index"u8, toolOfBlock[blockIndex]);
@@ -153,7 +149,7 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndArray();
-            EndChunk(sink, null);
+            chunks.EndChunk(sink, null);
         }
     }
 
@@ -168,24 +164,18 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
                 && reason.ValueKind == JsonValueKind.String)
                 finish = AnthropicResponse.FinishReason(JsonMarshal.GetRawUtf8Value(reason)[1..^1]);
         }
-        BeginChunk();
-        EndChunk(sink, finish);
+        chunks.BeginChunk();
+        chunks.EndChunk(sink, finish);
     }
 
     void OnMessageStop(IChunkSink sink)
     {
-        if (!finished)
+        if (!chunks.Finished)
         {
-            BeginChunk();
-            EndChunk(sink, "stop");
+            chunks.BeginChunk();
+            chunks.EndChunk(sink, "stop");
         }
-        var w = BeginObject();
-        w.WriteStartArray("choices"u8);
-        w.WriteEndArray();
-        (Usage ?? default).WriteOpenAi(w);
-        w.WriteEndObject();
-        w.Flush();
-        sink.OnChunk(buffer.WrittenSpan);
+        chunks.WriteUsage(sink, Usage ?? default);
         Completed = true;
     }
 
@@ -204,48 +194,6 @@ public sealed class AnthropicStreamTranslator(string publicModel) : IStreamTrans
         if (usage.ValueKind != JsonValueKind.Object) return;
         AnthropicResponse.ReadUsage(usage, ref input, ref output, ref cacheRead, ref cacheCreation);
         sawUsage = true;
-    }
-
-    Utf8JsonWriter BeginObject()
-    {
-        buffer.ResetWrittenCount();
-        if (writer is null) writer = new Utf8JsonWriter(buffer, AnthropicResponse.WriterOptions);
-        else writer.Reset(buffer);
-        writer.WriteStartObject();
-        writer.WriteString("id"u8, id);
-        writer.WriteString("object"u8, "chat.completion.chunk"u8);
-        writer.WriteNumber("created"u8, created);
-        writer.WriteString("model"u8, model);
-        return writer;
-    }
-
-    Utf8JsonWriter BeginChunk()
-    {
-        var w = BeginObject();
-        w.WriteStartArray("choices"u8);
-        w.WriteStartObject();
-        w.WriteNumber("index"u8, 0);
-        w.WriteStartObject("delta"u8);
-        return w;
-    }
-
-    // Every chunk but the opening role one counts as content: until then the caller may still fall back elsewhere.
-    void EndChunk(IChunkSink sink, string? finishReason, bool isContent = true)
-    {
-        SawContent |= isContent;
-        var w = writer!;
-        w.WriteEndObject();
-        if (finishReason is null) w.WriteNull("finish_reason"u8);
-        else
-        {
-            w.WriteString("finish_reason"u8, finishReason);
-            finished = true;
-        }
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        sink.OnChunk(buffer.WrittenSpan);
     }
 
     static JsonDocument Parse(ReadOnlySpan<byte> data)

@@ -11,18 +11,14 @@ namespace Gateway.Api.Providers.OpenAiResponses;
 /// </summary>
 public sealed class ResponsesEventTranslator(string publicModel) : IStreamTranslator
 {
-    readonly JsonEncodedText model = JsonEncodedText.Encode(publicModel, ResponsesAnswer.WriterOptions.Encoder);
-    readonly long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-    readonly ArrayBufferWriter<byte> buffer = new(1024);
-    Utf8JsonWriter? writer;
-    JsonEncodedText id = JsonEncodedText.Encode("");
+    readonly ChunkWriter chunks = new(publicModel);
     // The item id of each function call, in the order OpenAI's chunks number them.
     readonly List<string> calls = [];
     TokenUsage? usage;
     long? reasoningTokens;
 
     public bool Completed { get; private set; }
-    public bool SawContent { get; private set; }
+    public bool SawContent => chunks.SawContent;
     public TokenUsage? Usage => usage;
     public string? Error { get; private set; }
 
@@ -45,12 +41,12 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
         using (var document = Parse(data))
         {
             if (document.RootElement.TryGetProperty("response"u8, out var response) && ResponsesAnswer.Text(response, "id"u8) is { } responseId)
-                id = JsonEncodedText.Encode(responseId, ResponsesAnswer.WriterOptions.Encoder);
+                chunks.Id = ChunkWriter.Encode(responseId);
         }
-        var w = BeginChunk();
+        var w = chunks.BeginChunk();
         w.WriteString("role"u8, "assistant"u8);
         w.WriteString("content"u8, ""u8);
-        EndChunk(sink, null, isContent: false);
+        chunks.EndChunk(sink, null, isContent: false);
     }
 
     void OnItemAdded(ReadOnlySpan<byte> data, IChunkSink sink)
@@ -58,7 +54,7 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
         using var document = Parse(data);
         if (!document.RootElement.TryGetProperty("item"u8, out var item) || ResponsesAnswer.Text(item, "type"u8) != "function_call") return;
         calls.Add(ResponsesAnswer.Text(item, "id"u8) ?? "");
-        var w = BeginChunk();
+        var w = chunks.BeginChunk();
         w.WriteStartArray("tool_calls"u8);
         w.WriteStartObject();
         w.WriteNumber("index"u8, calls.Count - 1);
@@ -70,7 +66,7 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndArray();
-        EndChunk(sink, null);
+        chunks.EndChunk(sink, null);
     }
 
     /// <param name="field">Where the delta goes in the chunk: <c>content</c>, <c>refusal</c> or a tool call's <c>arguments</c>.</param>
@@ -90,7 +86,7 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
             else if (isItem) itemId = reader.GetString();
         }
         if (delta.Length <= 2) return;
-        var w = BeginChunk();
+        var w = chunks.BeginChunk();
         if (arguments)
         {
             var index = itemId is null ? calls.Count - 1 : calls.IndexOf(itemId);
@@ -110,7 +106,7 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
             w.WritePropertyName(field);
             w.WriteRawValue(delta, skipInputValidation: true);
         }
-        EndChunk(sink, null);
+        chunks.EndChunk(sink, null);
     }
 
     void OnFinished(ReadOnlySpan<byte> data, IChunkSink sink)
@@ -122,15 +118,9 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
             if (response.ValueKind == JsonValueKind.Object) usage = ResponsesAnswer.ReadUsage(response, out reasoningTokens);
             finish = response.ValueKind == JsonValueKind.Object ? ResponsesAnswer.FinishReason(response, calls.Count > 0) : "stop";
         }
-        BeginChunk();
-        EndChunk(sink, finish);
-        var w = BeginObject();
-        w.WriteStartArray("choices"u8);
-        w.WriteEndArray();
-        (usage ?? default).WriteOpenAi(w, reasoningTokens);
-        w.WriteEndObject();
-        w.Flush();
-        sink.OnChunk(buffer.WrittenSpan);
+        chunks.BeginChunk();
+        chunks.EndChunk(sink, finish);
+        chunks.WriteUsage(sink, usage ?? default, reasoningTokens);
         Completed = true;
     }
 
@@ -146,44 +136,6 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
         var root = document.RootElement;
         var error = root.TryGetProperty("error"u8, out var e) && e.ValueKind == JsonValueKind.Object ? e : root;
         Error = ResponsesAnswer.Text(error, "message"u8) ?? "The upstream reported an error in the stream.";
-    }
-
-    Utf8JsonWriter BeginObject()
-    {
-        buffer.ResetWrittenCount();
-        if (writer is null) writer = new Utf8JsonWriter(buffer, ResponsesAnswer.WriterOptions);
-        else writer.Reset(buffer);
-        writer.WriteStartObject();
-        writer.WriteString("id"u8, id);
-        writer.WriteString("object"u8, "chat.completion.chunk"u8);
-        writer.WriteNumber("created"u8, created);
-        writer.WriteString("model"u8, model);
-        return writer;
-    }
-
-    Utf8JsonWriter BeginChunk()
-    {
-        var w = BeginObject();
-        w.WriteStartArray("choices"u8);
-        w.WriteStartObject();
-        w.WriteNumber("index"u8, 0);
-        w.WriteStartObject("delta"u8);
-        return w;
-    }
-
-    // Every chunk but the opening role one counts as content: until then the caller may still fall back elsewhere.
-    void EndChunk(IChunkSink sink, string? finishReason, bool isContent = true)
-    {
-        SawContent |= isContent;
-        var w = writer!;
-        w.WriteEndObject();
-        if (finishReason is null) w.WriteNull("finish_reason"u8);
-        else w.WriteString("finish_reason"u8, finishReason);
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        sink.OnChunk(buffer.WrittenSpan);
     }
 
     static JsonDocument Parse(ReadOnlySpan<byte> data)
