@@ -69,7 +69,8 @@ public static class MessagesRequest
     /// </summary>
     public static byte[] WithoutAnthropicOnlyParts(ReadOnlySpan<byte> anthropicBody)
     {
-        var root = System.Text.Json.Nodes.JsonNode.Parse(anthropicBody)!.AsObject();
+        if (System.Text.Json.Nodes.JsonNode.Parse(anthropicBody) is not System.Text.Json.Nodes.JsonObject root)
+            throw new TranslationException("The request body must be a JSON object.");
         if (root["tools"] is System.Text.Json.Nodes.JsonArray tools)
             foreach (var tool in tools.ToList())
                 if (tool?["type"] is { } type && type.GetValueKind() == JsonValueKind.String && (string)type! != "custom") tools.Remove(tool);

@@ -105,7 +105,16 @@ public sealed class RequestAdmission(BudgetGate budgets, RateLimits limits, Gate
             {
                 // Only a target of the client's own format can take it as it is; the others are refused with this.
                 translated.Clear();
-                if (!dialect.TranslatePartly(body.Span, translated)) throw;
+                bool partly;
+                try
+                {
+                    partly = dialect.TranslatePartly(body.Span, translated);
+                }
+                catch (Exception unreadable) when (unreadable is JsonException or TranslationException or InvalidOperationException or KeyNotFoundException)
+                {
+                    partly = false; // not even a part of it reads (a JSON null, a string…): the translation's own error says why
+                }
+                if (!partly) throw;
                 trace.Untranslatable = ex;
                 openAiBody = translated.Memory;
             }

@@ -91,6 +91,25 @@ public class HostileBodyTests(GatewayFixture gateway)
         Assert.Equal(408, record.Status);
     }
 
+    [Theory]
+    [InlineData("/v1/messages", "null")]
+    [InlineData("/v1/messages", "[1,2]")]
+    [InlineData("/v1/messages", "\"text\"")]
+    [InlineData("/v1/messages", "42")]
+    [InlineData("/v1/messages", """{"model":"MODEL","max_tokens":5,"messages":[1,2]}""")]
+    [InlineData("/v1/responses", "null")]
+    [InlineData("/v1/responses", "[1,2]")]
+    [InlineData("/v1/responses", """{"model":"MODEL","input":[1,2]}""")]
+    public async Task a_body_that_is_not_a_request_object_is_a_400_where_a_native_target_could_have_taken_the_rest(string path, string json)
+    {
+        var (status, body, _) = await PostAsync(path, Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var error = body.GetProperty("error");
+        Assert.Equal(JsonValueKind.String, error.GetProperty("message").ValueKind);
+        if (path == "/v1/messages") Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+    }
+
     async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> PostAsync(string path, byte[] body)
     {
         var key = await gateway.NewKeyAsync();
