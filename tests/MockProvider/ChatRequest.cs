@@ -76,26 +76,8 @@ internal struct ChatRequest
                 if (!r.ValueTextEquals("content"u8)) { r.Skip(); continue; }
                 r.Read();
                 if (r.TokenType == JsonTokenType.String) words += RequestJson.CountWords(ref r);
-                else if (r.TokenType == JsonTokenType.StartArray) words += CountPartWords(ref r);
+                else if (r.TokenType == JsonTokenType.StartArray) words += RequestJson.CountPartWords(ref r);
                 else if (r.TokenType != JsonTokenType.Null) throw RequestJson.InvalidType("messages.content", "a string or an array of parts");
-            }
-        }
-        return words;
-    }
-
-    // Only parts carrying "text" count; image and audio parts have none, so their type need not be checked.
-    private static int CountPartWords(ref Utf8JsonReader r)
-    {
-        int words = 0;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-        {
-            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); continue; }
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!r.ValueTextEquals("text"u8)) { r.Skip(); continue; }
-                r.Read();
-                if (r.TokenType == JsonTokenType.String) words += RequestJson.CountWords(ref r);
-                else r.Skip();
             }
         }
         return words;

@@ -104,4 +104,23 @@ internal static class RequestJson
         }
         return null;
     }
+
+    /// <summary>Words in an array of content parts, positioned on its start: only parts carrying "text" count (image and
+    /// audio parts have none, so their type need not be checked).</summary>
+    public static int CountPartWords(ref Utf8JsonReader r)
+    {
+        int words = 0;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); continue; }
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!r.ValueTextEquals("text"u8)) { r.Skip(); continue; }
+                r.Read();
+                if (r.TokenType == JsonTokenType.String) words += CountWords(ref r);
+                else r.Skip();
+            }
+        }
+        return words;
+    }
 }

@@ -90,19 +90,7 @@ internal sealed class ResponsesApiRequest
         r.Read();
         if (r.TokenType == JsonTokenType.String) return RequestJson.CountWords(ref r);
         if (r.TokenType != JsonTokenType.StartArray) { r.Skip(); return 0; }
-        var words = 0;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-        {
-            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); continue; }
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!r.ValueTextEquals("text"u8)) { r.Skip(); continue; }
-                r.Read();
-                if (r.TokenType == JsonTokenType.String) words += RequestJson.CountWords(ref r);
-                else r.Skip();
-            }
-        }
-        return words;
+        return RequestJson.CountPartWords(ref r);
     }
 
     void ReadReasoning(ref Utf8JsonReader r)
