@@ -33,9 +33,6 @@ public sealed class ResponseCache(GatewayOptions options) : IDisposable
         if (asking.TryRemove(key, out var lead)) lead.TrySetResult(null);
     }
 
-    /// <summary>Requests waiting on another's answer right now (for tests).</summary>
-    public int Leads => asking.Count;
-
     public bool TryGet(string key, out CachedAnswer answer) => cache.TryGetValue(key, out answer!);
 
     public void Store(string key, CachedAnswer answer, TimeSpan ttl)
