@@ -86,60 +86,16 @@ internal sealed class AnthropicClientStream(PipeWriter writer, MessagesStreamEnc
 /// An Anthropic stream passed on as Anthropic sent it: every event byte for byte, but for the public model name in
 /// <c>message_start</c>; <c>message_stop</c> is held back until the record is durable, like every stream's end.
 /// </summary>
-internal sealed class AnthropicNativeStream(PipeWriter writer, string publicModel) : ClientStream(writer)
+internal sealed class AnthropicNativeStream(PipeWriter writer, string publicModel) : NativeEventStream(writer)
 {
-    readonly PooledBuffer frame = new(1024);
-    bool stopped;
-
-    public override bool Native => true;
-
-    public override void Start(TokenUsage prompt) { }
-
-    public override void OnChunk(ReadOnlySpan<byte> chunkJson) { }
-
-    public override void OnUpstreamEvent(ReadOnlySpan<byte> eventName, ReadOnlySpan<byte> data)
+    protected override bool WriteData(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data, PooledBuffer frame)
     {
-        if (stopped) return;
-        frame.Clear();
-        if (eventName.Length > 0)
-        {
-            frame.Write("event: "u8);
-            frame.Write(eventName);
-            frame.Write("\n"u8);
-        }
-        frame.Write("data: "u8);
-        if (eventName.SequenceEqual("message_start"u8)) JsonModelSplice.Write(data, 2, publicModel, frame);
+        if (type.SequenceEqual("message_start"u8)) JsonModelSplice.Write(data, 2, publicModel, frame);
         else frame.Write(data);
-        frame.Write("\n\n"u8);
-        if (eventName.SequenceEqual("message_stop"u8))
-        {
-            stopped = true;
-            Hold(frame.Span);
-        }
-        else Write(frame.Span);
+        return type.SequenceEqual("message_stop"u8);
     }
 
-    public override void Complete(TokenUsage usage)
-    {
-        if (stopped) return;
-        stopped = true;
-        Hold("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
-    }
+    protected override ReadOnlySpan<byte> MissingEnd => "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8;
 
-    public override void Fail(int status, string message)
-    {
-        if (stopped) return;
-        stopped = true;
-        frame.Clear();
-        frame.Write("event: error\ndata: "u8);
-        frame.Write(AnthropicErrors.Serialize(status, message));
-        frame.Write("\n\n"u8);
-        Hold(frame.Span);
-    }
-
-    public override void Dispose()
-    {
-        frame.Dispose();
-        base.Dispose();
-    }
+    protected override void WriteError(int status, string message, PooledBuffer frame) => frame.Write(AnthropicErrors.Serialize(status, message));
 }

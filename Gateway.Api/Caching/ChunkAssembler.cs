@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Caching;
 
@@ -22,22 +23,22 @@ public static class ChunkAssembler
             using var chunk = JsonDocument.Parse(line[6..].ToArray());
             var root = chunk.RootElement;
             if (root.ValueKind != JsonValueKind.Object) continue;
-            id ??= String(root, "id");
-            model ??= String(root, "model");
+            id ??= root.StringOf("id");
+            model ??= root.StringOf("model");
             if (created == 0 && root.TryGetProperty("created", out var c) && c.TryGetInt64(out var when)) created = when;
             if (!root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array) continue;
             foreach (var choice in choices.EnumerateArray())
             {
-                finish = String(choice, "finish_reason") ?? finish;
+                finish = choice.StringOf("finish_reason") ?? finish;
                 if (!choice.TryGetProperty("delta", out var delta) || delta.ValueKind != JsonValueKind.Object) continue;
-                content.Append(String(delta, "content"));
+                content.Append(delta.StringOf("content"));
                 if (!delta.TryGetProperty("tool_calls", out var toolCalls) || toolCalls.ValueKind != JsonValueKind.Array) continue;
                 foreach (var call in toolCalls.EnumerateArray())
                 {
                     var index = call.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : 0;
                     if (!calls.TryGetValue(index, out var known)) known = (null, null, new StringBuilder());
                     var function = call.TryGetProperty("function", out var f) ? f : default;
-                    known = (known.Id ?? String(call, "id"), known.Name ?? String(function, "name"), known.Arguments.Append(String(function, "arguments")));
+                    known = (known.Id ?? call.StringOf("id"), known.Name ?? function.StringOf("name"), known.Arguments.Append(function.StringOf("arguments")));
                     calls[index] = known;
                 }
             }
@@ -83,7 +84,4 @@ public static class ChunkAssembler
         }
         return output.WrittenSpan.ToArray();
     }
-
-    static string? String(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

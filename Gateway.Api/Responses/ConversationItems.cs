@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Responses;
 
@@ -13,12 +14,12 @@ public static class ConversationItems
     {
         foreach (var message in messages.EnumerateArray())
         {
-            var role = Text(message, "role") ?? "user";
+            var role = message.StringOf("role") ?? "user";
             if (role == "tool")
             {
                 json.WriteStartObject();
                 json.WriteString("type"u8, "function_call_output"u8);
-                json.WriteString("call_id"u8, Text(message, "tool_call_id") ?? "");
+                json.WriteString("call_id"u8, message.StringOf("tool_call_id") ?? "");
                 json.WriteString("output"u8, Joined(message));
                 json.WriteEndObject();
                 continue;
@@ -33,9 +34,9 @@ public static class ConversationItems
                         var function = call.TryGetProperty("function", out var f) ? f : default;
                         json.WriteStartObject();
                         json.WriteString("type"u8, "function_call"u8);
-                        json.WriteString("call_id"u8, Text(call, "id") ?? "");
-                        json.WriteString("name"u8, Text(function, "name") ?? "");
-                        json.WriteString("arguments"u8, Text(function, "arguments") ?? "");
+                        json.WriteString("call_id"u8, call.StringOf("id") ?? "");
+                        json.WriteString("name"u8, function.StringOf("name") ?? "");
+                        json.WriteString("arguments"u8, function.StringOf("arguments") ?? "");
                         json.WriteEndObject();
                     }
                 continue;
@@ -66,20 +67,20 @@ public static class ConversationItems
 
     static void WritePart(Utf8JsonWriter json, JsonElement part)
     {
-        switch (Text(part, "type"))
+        switch (part.StringOf("type"))
         {
             case "text":
                 json.WriteStartObject();
                 json.WriteString("type"u8, "input_text"u8);
-                json.WriteString("text"u8, Text(part, "text") ?? "");
+                json.WriteString("text"u8, part.StringOf("text") ?? "");
                 json.WriteEndObject();
                 break;
             case "image_url":
                 var image = part.TryGetProperty("image_url", out var i) ? i : default;
                 json.WriteStartObject();
                 json.WriteString("type"u8, "input_image"u8);
-                json.WriteString("image_url"u8, image.ValueKind == JsonValueKind.String ? image.GetString() : Text(image, "url") ?? "");
-                json.WriteString("detail"u8, Text(image, "detail") ?? "auto");
+                json.WriteString("image_url"u8, image.ValueKind == JsonValueKind.String ? image.GetString() : image.StringOf("url") ?? "");
+                json.WriteString("detail"u8, image.StringOf("detail") ?? "auto");
                 json.WriteEndObject();
                 break;
         }
@@ -93,10 +94,7 @@ public static class ConversationItems
         if (content.ValueKind != JsonValueKind.Array) return "";
         var text = new System.Text.StringBuilder();
         foreach (var part in content.EnumerateArray())
-            if (Text(part, "type") == "text") text.Append(Text(part, "text"));
+            if (part.StringOf("type") == "text") text.Append(part.StringOf("text"));
         return text.ToString();
     }
-
-    static string? Text(JsonElement o, string name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Gateway.Api.RequestPath.Wire;
 
@@ -14,6 +15,33 @@ public sealed class ResponseOutput
     public List<FunctionCallItem> Calls { get; } = [];
     /// <summary>Null when complete; else the reason it is incomplete (<c>max_output_tokens</c>, <c>content_filter</c>).</summary>
     public string? IncompleteReason { get; set; }
+    /// <summary>The model's refusal, when it refused (the last one, should there be several).</summary>
+    public string? Refusal { get; set; }
+
+    /// <summary>What a response object of the Responses API answered: its output text, refusal and function calls, and why it stopped.</summary>
+    public static ResponseOutput Of(JsonElement response)
+    {
+        var output = new ResponseOutput();
+        var text = new StringBuilder();
+        if (response.TryGetProperty("output"u8, out var items) && items.ValueKind == JsonValueKind.Array)
+            foreach (var item in items.EnumerateArray())
+            {
+                var type = item.StringOf("type"u8);
+                if (type == "function_call")
+                    output.Calls.Add(new FunctionCallItem(item.StringOf("id"u8) ?? "", item.StringOf("call_id"u8) ?? "", item.StringOf("name"u8) ?? "", item.StringOf("arguments"u8) ?? ""));
+                else if (type == "message" && item.TryGetProperty("content"u8, out var content) && content.ValueKind == JsonValueKind.Array)
+                    foreach (var part in content.EnumerateArray())
+                    {
+                        var kind = part.StringOf("type"u8);
+                        if (kind == "output_text") text.Append(part.StringOf("text"u8));
+                        else if (kind == "refusal") output.Refusal = part.StringOf("refusal"u8);
+                    }
+            }
+        output.Text = text.ToString();
+        if (response.StringOf("status"u8) == "incomplete")
+            output.IncompleteReason = response.TryGetProperty("incomplete_details"u8, out var details) ? details.StringOf("reason"u8) ?? "max_output_tokens" : "max_output_tokens";
+        return output;
+    }
 
     public static string? IncompleteFor(string? finishReason) => finishReason switch
     {

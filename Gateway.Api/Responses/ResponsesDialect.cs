@@ -91,11 +91,14 @@ public sealed class ResponsesDialect(ResponseStore store) : ClientDialect
         return true;
     }
 
-    public override void WriteNativeAnswer(ReadOnlySpan<byte> upstreamAnswer, string publicModel, ReadOnlySpan<byte> openAiAnswer, PooledBuffer output)
+    public override void WriteNativeAnswer(ReadOnlySpan<byte> upstreamAnswer, string publicModel, PooledBuffer output)
     {
         var start = output.Length;
         ResponsesPassthrough.Splice(upstreamAnswer, 1, response!.Id, publicModel, head!.Store, head.PreviousResponseId, output);
-        KeepNative(output.Span[start..]);
+        if (!Keeps) return;
+        var reader = new Utf8JsonReader(output.Span[start..]);
+        using var document = JsonDocument.ParseValue(ref reader);
+        KeepNative(document.RootElement);
     }
 
     public override ClientStream OpenNativeStream(string publicModel, PipeWriter writer) => new ResponsesNativeStream(writer, this, publicModel);
@@ -104,14 +107,12 @@ public sealed class ResponsesDialect(ResponseStore store) : ClientDialect
     internal void SpliceEvent(ReadOnlySpan<byte> data, string publicModel, PooledBuffer output) =>
         ResponsesPassthrough.Splice(data, 2, response!.Id, publicModel, head!.Store, head.PreviousResponseId, output);
 
-    /// <summary>With <c>store</c>, a natively served answer is kept as a translated one is: <paramref name="responseJson"/> is its response object.</summary>
-    internal void KeepNative(ReadOnlySpan<byte> responseJson)
-    {
-        if (head is not { Store: true }) return;
-        var reader = new Utf8JsonReader(responseJson);
-        using var document = JsonDocument.ParseValue(ref reader);
-        Keep(ResponsesPassthrough.OutputOf(document.RootElement), responseJson);
-    }
+    /// <summary>The request asked for <c>store</c>: its answer is kept.</summary>
+    internal bool Keeps => head is { Store: true };
+
+    /// <summary>A natively served answer is kept as a translated one is, from its response object (as the client got it).</summary>
+    internal void KeepNative(JsonElement response) =>
+        Keep(ResponseOutput.Of(response), System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(response));
 
     /// <summary>With <c>store</c>, the answer is kept with the request's record: its messages, input items and response object.</summary>
     internal void Keep(ResponseOutput answer, ReadOnlySpan<byte> responseJson)

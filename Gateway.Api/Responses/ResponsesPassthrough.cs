@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Gateway.Api.RequestPath.Wire;
 
 namespace Gateway.Api.Responses;
 
@@ -13,55 +14,23 @@ namespace Gateway.Api.Responses;
 public static class ResponsesPassthrough
 {
     /// <param name="history">The stored conversation's chat messages (a JSON array); default when not continuing one.</param>
+    /// <remarks>One forward pass: each top-level value is copied as it came.</remarks>
     /// <exception cref="JsonException">Malformed JSON.</exception>
     public static void WriteBody(ReadOnlySpan<byte> body, string upstreamModel, JsonElement history, IBufferWriter<byte> output)
     {
-        if (history.ValueKind != JsonValueKind.Array && TryCopy(body, upstreamModel, output)) return;
         var reader = new Utf8JsonReader(body);
-        using var document = JsonDocument.ParseValue(ref reader);
-        using var json = new Utf8JsonWriter(output);
-        json.WriteStartObject();
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (property.NameEquals("model"u8)) json.WriteString("model"u8, upstreamModel);
-            else if (property.NameEquals("store"u8) || property.NameEquals("previous_response_id"u8)) continue;
-            else if (property.NameEquals("input"u8) && history.ValueKind == JsonValueKind.Array)
-            {
-                json.WriteStartArray("input"u8);
-                ConversationItems.Write(json, history);
-                if (property.Value.ValueKind == JsonValueKind.String)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("type"u8, "message"u8);
-                    json.WriteString("role"u8, "user"u8);
-                    json.WritePropertyName("content"u8);
-                    property.Value.WriteTo(json);
-                    json.WriteEndObject();
-                }
-                else foreach (var item in property.Value.EnumerateArray()) item.WriteTo(json);
-                json.WriteEndArray();
-            }
-            else property.WriteTo(json);
-        }
-        json.WriteBoolean("store"u8, false);
-        json.WriteEndObject();
-    }
-
-    /// <summary>
-    /// The body without a conversation to put in front (the common case: agents that send their whole input each time):
-    /// one forward pass, each top-level value copied as it came.
-    /// </summary>
-    static bool TryCopy(ReadOnlySpan<byte> body, string upstreamModel, IBufferWriter<byte> output)
-    {
-        var reader = new Utf8JsonReader(body);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("The request body is not a JSON object.");
         using var json = new Utf8JsonWriter(output);
         json.WriteStartObject();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (reader.ValueTextEquals("store"u8) || reader.ValueTextEquals("previous_response_id"u8))
+            {
+                reader.Skip();
+                continue;
+            }
             var model = reader.ValueTextEquals("model"u8);
-            var dropped = reader.ValueTextEquals("store"u8) || reader.ValueTextEquals("previous_response_id"u8);
-            if (dropped) { reader.Skip(); continue; }
+            var continued = history.ValueKind == JsonValueKind.Array && reader.ValueTextEquals("input"u8);
             if (reader.ValueIsEscaped) json.WritePropertyName(reader.GetString()!);
             else json.WritePropertyName(reader.ValueSpan);
             reader.Read();
@@ -69,18 +38,43 @@ public static class ResponsesPassthrough
             {
                 json.WriteStringValue(upstreamModel);
                 reader.Skip();
-                continue;
             }
-            var start = (int)reader.TokenStartIndex;
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
-            var end = reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray
-                ? (int)reader.BytesConsumed
-                : start + reader.ValueSpan.Length + (reader.TokenType == JsonTokenType.String ? 2 : 0);
-            json.WriteRawValue(body[start..end], skipInputValidation: true);
+            else if (continued) WriteContinuedInput(ref reader, body, history, json);
+            else json.WriteRawValue(Raw(ref reader, body), skipInputValidation: true);
         }
         json.WriteBoolean("store"u8, false);
         json.WriteEndObject();
-        return true;
+    }
+
+    /// <summary>The stored conversation's items, then the request's own input: a string as a user message, an array's items as they came.</summary>
+    static void WriteContinuedInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, JsonElement history, Utf8JsonWriter json)
+    {
+        json.WriteStartArray();
+        ConversationItems.Write(json, history);
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) json.WriteRawValue(Raw(ref reader, body), skipInputValidation: true);
+        }
+        else
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "message"u8);
+            json.WriteString("role"u8, "user"u8);
+            json.WritePropertyName("content"u8);
+            json.WriteRawValue(Raw(ref reader, body), skipInputValidation: true);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>The value the reader is on, as it came (an object or an array whole, the reader then on its end).</summary>
+    static ReadOnlySpan<byte> Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> body)
+    {
+        var start = (int)reader.TokenStartIndex;
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            return body.Slice(start, reader.ValueSpan.Length + (reader.TokenType == JsonTokenType.String ? 2 : 0));
+        reader.Skip();
+        return body[start..(int)reader.BytesConsumed];
     }
 
     /// <summary>
@@ -124,28 +118,4 @@ public static class ResponsesPassthrough
         }
         output.Write(json[written..]);
     }
-
-    /// <summary>What a response object answered, as the stored conversation keeps it: text, function calls, why it stopped.</summary>
-    public static ResponseOutput OutputOf(JsonElement response)
-    {
-        var output = new ResponseOutput();
-        var text = new System.Text.StringBuilder();
-        if (response.TryGetProperty("output"u8, out var items) && items.ValueKind == JsonValueKind.Array)
-            foreach (var item in items.EnumerateArray())
-            {
-                var type = Text(item, "type"u8);
-                if (type == "function_call")
-                    output.Calls.Add(new FunctionCallItem(Text(item, "id"u8) ?? "", Text(item, "call_id"u8) ?? "", Text(item, "name"u8) ?? "", Text(item, "arguments"u8) ?? ""));
-                else if (type == "message" && item.TryGetProperty("content"u8, out var content) && content.ValueKind == JsonValueKind.Array)
-                    foreach (var part in content.EnumerateArray())
-                        if (Text(part, "type"u8) == "output_text") text.Append(Text(part, "text"u8));
-            }
-        output.Text = text.ToString();
-        if (Text(response, "status"u8) == "incomplete")
-            output.IncompleteReason = response.TryGetProperty("incomplete_details"u8, out var details) ? Text(details, "reason"u8) ?? "max_output_tokens" : "max_output_tokens";
-        return output;
-    }
-
-    static string? Text(JsonElement o, ReadOnlySpan<byte> name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

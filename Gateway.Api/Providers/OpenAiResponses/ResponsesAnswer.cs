@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Api.RequestPath.Wire;
+using Gateway.Api.Responses;
 
 namespace Gateway.Api.Providers.OpenAiResponses;
 
@@ -23,11 +24,11 @@ public static class ResponsesAnswer
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("output"u8, out var items) || items.ValueKind != JsonValueKind.Array)
             throw new JsonException("The answer is not a Responses object (no 'output' array).");
-        if (Text(root, "status"u8) == "failed") throw new InvalidOperationException($"the response failed: {FailureMessage(root)}");
+        if (root.StringOf("status"u8) == "failed") throw new InvalidOperationException($"the response failed: {FailureMessage(root)}");
 
         using var w = new Utf8JsonWriter(output, WriterOptions);
         w.WriteStartObject();
-        w.WriteString("id"u8, Text(root, "id"u8) ?? "");
+        w.WriteString("id"u8, root.StringOf("id"u8) ?? "");
         w.WriteString("object"u8, "chat.completion"u8);
         w.WriteNumber("created"u8, root.TryGetProperty("created_at"u8, out var created) && created.TryGetInt64(out var at) ? at : DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         w.WriteString("model"u8, publicModel);
@@ -36,37 +37,28 @@ public static class ResponsesAnswer
         w.WriteNumber("index"u8, 0);
         w.WriteStartObject("message"u8);
         w.WriteString("role"u8, "assistant"u8);
-        var (text, refusal) = (new System.Text.StringBuilder(), (string?)null);
-        var calls = 0;
-        foreach (var item in items.EnumerateArray())
-        {
-            if (Text(item, "type"u8) != "message" || !item.TryGetProperty("content"u8, out var content) || content.ValueKind != JsonValueKind.Array) continue;
-            foreach (var part in content.EnumerateArray())
-            {
-                var type = Text(part, "type"u8);
-                if (type == "output_text") text.Append(Text(part, "text"u8));
-                else if (type == "refusal") refusal = Text(part, "refusal"u8);
-            }
-        }
-        if (text.Length > 0) w.WriteString("content"u8, text.ToString());
+        var answer = ResponseOutput.Of(root);
+        if (answer.Text.Length > 0) w.WriteString("content"u8, answer.Text);
         else w.WriteNull("content"u8);
-        if (refusal is not null) w.WriteString("refusal"u8, refusal);
-        foreach (var item in items.EnumerateArray())
+        if (answer.Refusal is not null) w.WriteString("refusal"u8, answer.Refusal);
+        if (answer.Calls.Count > 0)
         {
-            if (Text(item, "type"u8) != "function_call") continue;
-            if (calls++ == 0) w.WriteStartArray("tool_calls"u8);
-            w.WriteStartObject();
-            w.WriteString("id"u8, Text(item, "call_id"u8) ?? Text(item, "id"u8) ?? "");
-            w.WriteString("type"u8, "function"u8);
-            w.WriteStartObject("function"u8);
-            w.WriteString("name"u8, Text(item, "name"u8) ?? "");
-            w.WriteString("arguments"u8, Text(item, "arguments"u8) ?? "");
-            w.WriteEndObject();
-            w.WriteEndObject();
+            w.WriteStartArray("tool_calls"u8);
+            foreach (var call in answer.Calls)
+            {
+                w.WriteStartObject();
+                w.WriteString("id"u8, call.CallId.Length > 0 ? call.CallId : call.ItemId);
+                w.WriteString("type"u8, "function"u8);
+                w.WriteStartObject("function"u8);
+                w.WriteString("name"u8, call.Name);
+                w.WriteString("arguments"u8, call.Arguments);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
         }
-        if (calls > 0) w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteString("finish_reason"u8, FinishReason(root, calls > 0));
+        w.WriteString("finish_reason"u8, FinishReason(root, answer.Calls.Count > 0));
         w.WriteEndObject();
         w.WriteEndArray();
         var usage = ReadUsage(root, out var reasoning);
@@ -79,9 +71,9 @@ public static class ResponsesAnswer
     /// <summary>The chat finish reason of a response: a cut is <c>length</c> (or <c>content_filter</c>), a function call <c>tool_calls</c>.</summary>
     public static string FinishReason(JsonElement response, bool calledTools)
     {
-        if (Text(response, "status"u8) == "incomplete")
+        if (response.StringOf("status"u8) == "incomplete")
         {
-            var reason = response.TryGetProperty("incomplete_details"u8, out var details) && details.ValueKind == JsonValueKind.Object ? Text(details, "reason"u8) : null;
+            var reason = response.TryGetProperty("incomplete_details"u8, out var details) && details.ValueKind == JsonValueKind.Object ? details.StringOf("reason"u8) : null;
             return reason == "content_filter" ? "content_filter" : "length";
         }
         return calledTools ? "tool_calls" : "stop";
@@ -102,13 +94,10 @@ public static class ResponsesAnswer
     }
 
     public static string FailureMessage(JsonElement response) =>
-        response.TryGetProperty("error"u8, out var error) && error.ValueKind == JsonValueKind.Object && Text(error, "message"u8) is { } message
+        response.TryGetProperty("error"u8, out var error) && error.ValueKind == JsonValueKind.Object && error.StringOf("message"u8) is { } message
             ? message
             : "the upstream reported no reason";
 
     static long Number(JsonElement o, ReadOnlySpan<byte> name) =>
         o.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : 0;
-
-    internal static string? Text(JsonElement o, ReadOnlySpan<byte> name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -39,7 +39,7 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
     {
         using (var document = Parse(data))
         {
-            if (document.RootElement.TryGetProperty("response"u8, out var response) && ResponsesAnswer.Text(response, "id"u8) is { } responseId)
+            if (document.RootElement.TryGetProperty("response"u8, out var response) && response.StringOf("id"u8) is { } responseId)
                 chunks.Id = ChunkWriter.Encode(responseId);
         }
         var w = chunks.BeginChunk();
@@ -51,17 +51,17 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
     void OnItemAdded(ReadOnlySpan<byte> data, IChunkSink sink)
     {
         using var document = Parse(data);
-        if (!document.RootElement.TryGetProperty("item"u8, out var item) || ResponsesAnswer.Text(item, "type"u8) != "function_call") return;
-        calls.Add(ResponsesAnswer.Text(item, "id"u8) ?? "");
+        if (!document.RootElement.TryGetProperty("item"u8, out var item) || item.StringOf("type"u8) != "function_call") return;
+        calls.Add(item.StringOf("id"u8) ?? "");
         var w = chunks.BeginChunk();
         w.WriteStartArray("tool_calls"u8);
         w.WriteStartObject();
         w.WriteNumber("index"u8, calls.Count - 1);
-        w.WriteString("id"u8, ResponsesAnswer.Text(item, "call_id"u8) ?? "");
+        w.WriteString("id"u8, item.StringOf("call_id"u8) ?? "");
         w.WriteString("type"u8, "function"u8);
         w.WriteStartObject("function"u8);
-        w.WriteString("name"u8, ResponsesAnswer.Text(item, "name"u8) ?? "");
-        w.WriteString("arguments"u8, ResponsesAnswer.Text(item, "arguments"u8) ?? "");
+        w.WriteString("name"u8, item.StringOf("name"u8) ?? "");
+        w.WriteString("arguments"u8, item.StringOf("arguments"u8) ?? "");
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndArray();
@@ -134,7 +134,7 @@ public sealed class ResponsesEventTranslator(string publicModel) : IStreamTransl
         using var document = Parse(data);
         var root = document.RootElement;
         var error = root.TryGetProperty("error"u8, out var e) && e.ValueKind == JsonValueKind.Object ? e : root;
-        Error = ResponsesAnswer.Text(error, "message"u8) ?? "The upstream reported an error in the stream.";
+        Error = error.StringOf("message"u8) ?? "The upstream reported an error in the stream.";
     }
 
     static JsonDocument Parse(ReadOnlySpan<byte> data)

@@ -52,7 +52,7 @@ public sealed class BufferedRelay(RequestCompletion completion, RequestUsage usa
         if (trace.Native)
         {
             // The upstream's own answer, as it came but for the public model name; the translation above gave its usage.
-            f.Dialect.WriteNativeAnswer(upstreamBytes.Span, model.PublicId, openAi.Span, scratch);
+            f.Dialect.WriteNativeAnswer(upstreamBytes.Span, model.PublicId, scratch);
             output = scratch.Memory;
         }
         else output = f.Dialect.TranslateResponse(openAi.Span, scratch) ? scratch.Memory : openAi.Memory;

@@ -53,9 +53,9 @@ public abstract class ClientDialect
 
     /// <summary>
     /// The client's answer from an upstream's native one: as it came but for the public model name (and whatever else
-    /// the dialect's own ids and state ask for). <paramref name="openAiAnswer"/> is the same answer in OpenAI's format.
+    /// the dialect's own ids and state ask for).
     /// </summary>
-    public virtual void WriteNativeAnswer(ReadOnlySpan<byte> upstreamAnswer, string publicModel, ReadOnlySpan<byte> openAiAnswer, PooledBuffer output) =>
+    public virtual void WriteNativeAnswer(ReadOnlySpan<byte> upstreamAnswer, string publicModel, PooledBuffer output) =>
         JsonModelSplice.Write(upstreamAnswer, 1, publicModel, output);
 
     /// <summary>The stream of an answer served natively: the upstream's own events in, passed on as they are.</summary>
